@@ -1,0 +1,15 @@
+"""govie: figures and indicators from Chinese government information-disclosure annual reports.
+
+>>> import govie
+>>> report = govie.parse("全市累计主动公开政府信息57194条。")
+>>> report.facts[0].value, report.facts[0].indicator
+(57194, '主动公开政府信息')
+"""
+from . import extensions  # noqa: F401  (registers Doc/Span extensions)
+from .api import build_rule_pipeline, load, parse, parse_many
+from .normalize import normalize
+from .report import Check, Fact, Report, TextSpan
+
+__version__ = "0.1.0"
+__all__ = ["parse", "parse_many", "load", "build_rule_pipeline", "normalize", "Report", "Fact", "Check",
+           "TextSpan", "__version__"]

@@ -1,0 +1,133 @@
+"""The public entry points: :func:`load`, :func:`parse`, :func:`parse_many`."""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterable, Iterator, Optional, Union
+
+import spacy
+from spacy.language import Language
+
+from .report import Fact, Report, TextSpan, report_from_doc
+
+MODEL_DIR = Path(__file__).parent / "model"
+#: texts longer than this are processed in chunks cut on paragraph boundaries
+CHUNK_CHARS = 100_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def build_rule_pipeline() -> Language:
+    """The rule-only pipeline: character tokens, rule quantities, rule linker (the baseline)."""
+    from . import components  # noqa: F401  (registers the factories)
+
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("govie_quantities")
+    nlp.add_pipe("govie_rule_linker")
+    return nlp
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(path: str) -> Language:
+    if path == "rules":
+        return build_rule_pipeline()
+    from . import components  # noqa: F401
+
+    return spacy.load(path)
+
+
+def load(path: Union[str, Path, None] = None) -> Language:
+    """The shipped pipeline (or the pipeline saved at ``path``; ``"rules"`` for the rule baseline)."""
+    if path is None:
+        path = MODEL_DIR if (MODEL_DIR / "config.cfg").exists() else "rules"
+    return _load_cached(str(path))
+
+
+def chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
+    """Cut ``text`` into pieces of at most about ``size`` characters on paragraph boundaries."""
+    start = 0
+    n = len(text)
+    while start < n:
+        end = min(n, start + size)
+        if end < n:
+            cut = text.rfind("\n", start + size // 2, end)
+            if cut < 0:
+                cut = max(text.rfind(p, start + size // 2, end) for p in "。；;!！?？")
+            end = cut + 1 if cut >= 0 else end
+        yield start, text[start:end]
+        start = end
+
+
+def _clean(text: str) -> str:
+    """Control characters become spaces (same length, so offsets into ``text`` stay valid)."""
+    return _CONTROL.sub(" ", text)
+
+
+def _shift(report: Report, offset: int) -> Report:
+    if not offset:
+        return report
+
+    def sh(s: TextSpan) -> TextSpan:
+        return TextSpan(s.start + offset, s.end + offset, s.text)
+
+    def shf(f: Fact) -> Fact:
+        return replace(f, quantity=sh(f.quantity), metrics=[sh(m) for m in f.metrics])
+
+    rels = [{**r, "head": {**r["head"], "start": r["head"]["start"] + offset, "end": r["head"]["end"] + offset},
+             "tail": {**r["tail"], "start": r["tail"]["start"] + offset, "end": r["tail"]["end"] + offset}}
+            for r in report.relations]
+    return replace(report, facts=[shf(f) for f in report.facts], quantities=[shf(f) for f in report.quantities],
+                   relations=rels)
+
+
+def _merge(text: str, parts: list[Report]) -> Report:
+    if len(parts) == 1:
+        return replace(parts[0], text=text)
+    meta: dict = {}
+    for p in parts:
+        for k, v in p.meta.items():
+            meta.setdefault(k, v)
+    return Report(text=text, facts=[f for p in parts for f in p.facts],
+                  quantities=[f for p in parts for f in p.quantities],
+                  relations=[r for p in parts for r in p.relations],
+                  checks=[c for p in parts for c in p.checks], meta=meta)
+
+
+def _check_text(text: object) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"govie.parse expects str, got {type(text).__name__}; decode bytes first "
+                        "or use govie.parse_file(path)")
+    return text
+
+
+def parse(text: str, nlp: Optional[Language] = None) -> Report:
+    """Read one report: every QUANTITY, and a :class:`Fact` for each one linked to an indicator.
+
+    Empty or whitespace-only text gives an empty :class:`Report`. Offsets refer to ``text``.
+    """
+    return next(parse_many([text], nlp=nlp))
+
+
+def parse_many(texts: Iterable[str], nlp: Optional[Language] = None, n_process: int = 1,
+               batch_size: int = 8) -> Iterator[Report]:
+    """Stream reports through ``nlp.pipe`` (``n_process`` worker processes); yields in order."""
+    nlp = nlp or load()
+
+    def pieces() -> Iterator[tuple[str, tuple[int, int, int]]]:
+        for i, text in enumerate(texts):
+            text = _check_text(text)
+            parts = list(chunks(text)) or [(0, "")]
+            registry[i] = (text, [o for o, _ in parts])
+            for j, (_, piece) in enumerate(parts):
+                yield _clean(piece), (i, j, len(parts))
+
+    registry: dict[int, tuple[str, list[int]]] = {}
+    pending: list[Report] = []
+    for doc, (i, j, n) in nlp.pipe(pieces(), as_tuples=True, n_process=n_process, batch_size=batch_size):
+        text, offsets = registry[i]
+        pending.append(_shift(report_from_doc(doc), offsets[j]))
+        if j == n - 1:
+            yield _merge(text, pending)
+            pending = []
+            del registry[i]

@@ -1,0 +1,124 @@
+"""Rule components: ``govie_quantities`` (QUANTITY) and ``govie_rule_linker`` (METRIC + links).
+
+Both are registered with ``@Language.factory`` and exposed through the ``spacy_factories``
+entry point, so ``nlp.add_pipe("govie_quantities")`` works in any Chinese pipeline.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from . import extensions
+from .quantities import QuantityMatch, find_quantities
+from .rules import link_quantities, part_of_links
+
+
+def char_span(doc: Doc, start: int, end: int, label: str) -> Optional[Span]:
+    """A span on token boundaries, or None when a boundary falls inside a token."""
+    return doc.char_span(start, end, label=label, alignment_mode="strict")
+
+
+def set_entities(doc: Doc, spans: Iterable[Span], replace_labels: Iterable[str]) -> None:
+    """Replace the entities of ``replace_labels`` by ``spans``, keeping the other labels."""
+    drop = set(replace_labels)
+    kept = [e for e in doc.ents if e.label_ not in drop]
+    new = list(spans)
+    # new spans win over kept ones where they overlap
+    kept = [e for e in kept if not any(e.start < n.end and n.start < e.end for n in new)]
+    doc.set_ents(filter_spans(new + kept))
+
+
+def record_quantity(doc: Doc, q: QuantityMatch) -> None:
+    doc._.quantity_info[f"{q.start}:{q.end}"] = [q.value, q.unit, q.approximate]
+
+
+class QuantityRecognizer:
+    """Finds QUANTITY spans by rule and records their normalised values."""
+
+    def __init__(self, nlp: Language, name: str, bare: bool, overwrite: bool) -> None:
+        self.name = name
+        self.bare = bare
+        self.overwrite = overwrite
+        self.misaligned = 0
+
+    def __call__(self, doc: Doc) -> Doc:
+        extensions.init_doc(doc)
+        spans = []
+        for q in find_quantities(doc.text, bare=self.bare):
+            span = char_span(doc, q.start, q.end, "QUANTITY")
+            if span is None:
+                self.misaligned += 1
+                continue
+            record_quantity(doc, q)
+            spans.append(span)
+        if self.overwrite:
+            set_entities(doc, spans, ["QUANTITY"])
+        else:
+            existing = [e for e in doc.ents]
+            extra = [s for s in spans if not any(s.start < e.end and e.start < s.end for e in existing)]
+            doc.set_ents(filter_spans(existing + extra))
+        return doc
+
+
+@Language.factory("govie_quantities", default_config={"bare": True, "overwrite": True},
+                  assigns=["doc.ents", "doc._.quantity_info"])
+def make_quantities(nlp: Language, name: str, bare: bool, overwrite: bool) -> QuantityRecognizer:
+    return QuantityRecognizer(nlp, name, bare, overwrite)
+
+
+class RuleLinker:
+    """Baseline linker: METRIC phrases by rule, VALUE_OF to each quantity, PART_OF breakdowns."""
+
+    def __init__(self, nlp: Language, name: str, part_of: bool) -> None:
+        self.name = name
+        self.part_of = part_of
+
+    def __call__(self, doc: Doc) -> Doc:
+        extensions.init_doc(doc)
+        quantities = []
+        for e in doc.ents:
+            if e.label_ == "QUANTITY":
+                n = (e._.value, e._.unit, e._.approximate)
+                if n[0] is None:
+                    continue
+                bare = n[1] is None
+                quantities.append(QuantityMatch(e.start_char, e.end_char, e.text, n[0], n[1], bool(n[2]), bare))
+        links = link_quantities(doc.text, quantities)
+        metrics: dict[tuple[int, int], Span] = {}
+        q_spans = [(q.start, q.end) for q in quantities]
+        for link in links:
+            key = (link.metric.start, link.metric.end)
+            if key in metrics:
+                continue
+            if any(s < key[1] and key[0] < e for s, e in q_spans):
+                continue
+            span = doc.char_span(key[0], key[1], label="METRIC", alignment_mode="contract")
+            if span is not None and len(span):
+                metrics[key] = span
+        chosen = filter_spans(list(metrics.values()))
+        set_entities(doc, chosen, ["METRIC"])
+        kept = {(s.start_char, s.end_char) for s in doc.ents if s.label_ == "METRIC"}
+        spans_by_key = {k: v for k, v in metrics.items() if (v.start_char, v.end_char) in kept}
+        rels = []
+        for link in links:
+            m = spans_by_key.get((link.metric.start, link.metric.end))
+            if m is None:
+                continue
+            rels.append((link.quantity.start, link.quantity.end, m.start_char, m.end_char, "VALUE_OF", 1.0))
+        if self.part_of:
+            for child, parent in part_of_links(doc.text, links):
+                c = spans_by_key.get((child.start, child.end))
+                p = spans_by_key.get((parent.start, parent.end))
+                if c is not None and p is not None:
+                    rels.append((c.start_char, c.end_char, p.start_char, p.end_char, "PART_OF", 1.0))
+        doc._.relations = sorted(set(rels))
+        return doc
+
+
+@Language.factory("govie_rule_linker", default_config={"part_of": True},
+                  assigns=["doc.ents", "doc._.relations"], requires=["doc.ents"])
+def make_rule_linker(nlp: Language, name: str, part_of: bool) -> RuleLinker:
+    return RuleLinker(nlp, name, part_of)

@@ -1,0 +1,192 @@
+"""Rule-based QUANTITY recognition (schema v1) and the ``govie_quantities`` component.
+
+:func:`find_quantities` scans raw text and returns character spans, already
+normalised; the component turns them into ``doc.ents`` with ``Span._.value``,
+``Span._.unit`` and ``Span._.approximate``. It is the backbone the trained
+models build on: it must be right on its own.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Optional
+
+from .normalize import NormalizationError, Number, normalize
+
+# --------------------------------------------------------------------------- lexicon
+#: measure words, currencies and units, longest first when compiled
+UNITS = sorted(set("""
+人次 场次 件次 条次 户次 批次 期次 台次 车次 架次 个百分点 百分点 个工作日 工作日 个月 分钟 小时 平方米 平方公里
+公里 万元 亿元 万人次 万条 万件 万份 万人 万册 万次 万户 元 条 件 人 个 次 场 期 份 篇 家 项 名 户 册 本 批 类 套 部 台
+块 处 所 张 页 天 起 宗 例 支 位 座 轮 门 个栏目 栏 幅 封 盒 辆 艘 吨 亩 米 棵 株 间 栋 单 笔 组 节 课 班 集 首 段 届
+个人 余人 种 份次 人/次 件/次 条/次 週 個 場 項 億元 萬元 筆 條 戶 張 頁 種 間 個工作日 人們 位次 回 帖 则 桩 层 座次 所次
+% ％
+""".split()), key=len, reverse=True)
+_UNIT_RE = "|".join(re.escape(u) for u in UNITS)
+
+_DIG = r"[0-9０-９]"
+_ARABIC = rf"{_DIG}{{1,3}}(?:,{_DIG}{{3}})+(?:[.．]{_DIG}+)?|{_DIG}+(?:[.．]{_DIG}+)?"
+_CN = r"[零〇一二两兩三四五六七八九十百千万萬亿億]"
+_MULT = r"[万萬亿億]"
+_APPROX = r"(?:余|多|餘)"
+
+#: number, optional multiplier/approximation, optional unit, optional trailing 以上
+_ARABIC_Q = re.compile(
+    rf"(?P<num>{_ARABIC})(?P<mult>{_MULT})?(?P<approx>{_APPROX})?(?P<mult2>{_MULT})?"
+    rf"(?P<unit>{_UNIT_RE})?(?P<tail>以上|左右)?")
+_CN_Q = re.compile(rf"(?P<num>{_CN}+)(?P<approx>{_APPROX})?(?P<unit>{_UNIT_RE})(?P<tail>以上|左右)?")
+_PERCENT_WORD = re.compile(rf"百分之(?:{_ARABIC}|{_CN}+)")
+
+# --------------------------------------------------------------------------- exclusions
+#: regions that never hold a QUANTITY: URLs, e-mails, phone numbers, dates, times, doc numbers
+_MASKS = [
+    re.compile(r"https?://[\w./?=&%#:~+\-]+|www\.[\w./?=&%#~+\-]+|[\w.\-]+@[\w\-]+(?:\.[\w\-]+)+"),
+    re.compile(r"[\w]*[〔\[【［(（]\s*(?:19|20)\d\d\s*[〕\]】］)）]\s*\d*\s*号?"),  # 苏府办〔2016〕127号
+    re.compile(r"[〔［【]\s*\d+[〕］】]?\s*\d*号?"),  # damaged document numbers 昆政发〔20179
+    re.compile(r"\d{3,4}[-－—]\d{7,8}(?:[-－]\d+)?|(?<!\d)1[3-9]\d{9}(?!\d)"),  # phone numbers
+    re.compile(r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"),
+    re.compile(r"\d{1,2}:\d{2}(?::\d{2})?"),
+    re.compile(r"(?:19|20)\d\d\s*[-—－~～至到]\s*(?:(?:19|20)\d\d|\d\d)\s*(?:年度?|学年)"),  # ranges of years
+    re.compile(r"(?:19|20)\d{2}(?:年度?|年|级|版|届|学年|季度)|(?:19|20)\d{2}(?=[-—－~～至到](?:19|20)\d{2}年)"),
+    re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:[0-3]?\d)?日"),  # damaged dates 20161231日, 201611日
+    re.compile(r"(?<![\d.])(?:19|20)\d{2}(?:1[0-2]|0?[1-9])(?:[12]\d|3[01]|0?[1-9])(?![\d.%％万元条件人个])"),  # 2017221
+    re.compile(r"\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号]?)?(?:至|到|[-—－~～])?\s*(?:\d{1,2}\s*[日号])?|\d{1,2}\s*[日号]"),
+    re.compile(rf"第\s*(?:{_DIG}+|{_CN}+)"),  # ordinals and article numbers
+    re.compile(r"(?:电话|热线|传真|邮编|邮政编码|手机|QQ|qq|座机|联系方式|电子邮箱|信箱|号码|服务号)[：:\s]*[\d\-－—、，,()（）\s]{3,}"),
+    re.compile(r"(?<![\d.])(?:12345|12319|12315|12369|12366|12333|12331|12320|12348|12355|12358|12380|12388|12365|12390|110|119|120|122|114|96\d{3})(?![\d.])"),
+    re.compile(r"[A-Za-z]+[-_]?\d+[A-Za-z\d]*|\d+[A-Za-z]+[A-Za-z\d]*"),  # 4A级, G20, 5G, COVID-19
+    re.compile(rf"[“\"「『]?(?:三公|五水共治|两微一端|一事一审|最多跑一次|十三五|十四五|十二五|十五五|一窗通办|一企一证|"
+               rf"双随机|一公开|两不愁|三保障|三安全一稳定|一网通办|一网统管|一件事|放管服|一站式|一体化|一把手|"
+               rf"一张网|一张图|一次性|一网|一号|一门|一窗|一次办|一证|两个|三个|四个|五个|两学一做|三会一课|"
+               rf"十九大|二十大|十八大|十七大|四风|八项规定|五公开|三单|一单|两单|三项制度|四级|三级|二级|一级|"
+               rf"五级|一线|一把|一批|一步|一是|二是|三是|四是|五是|六是|七是|八是|九是|十是)[”\"」』]?"),
+    re.compile(rf"(?:进|统|唯|之|单|同|万|逐|专|每|任|均|划|某|初|某)一|一(?:律|些|般|致|直|定|起|方面|旦|贯|切|道|同|项项|视同仁|系列|体|手|流|线|揽子|条龙)"),
+    re.compile(rf"(?:^|(?<=[\s。；;，,：:！？!?]))(?:{_CN}{{1,3}}|{_DIG}{{1,2}})\s*[、.．](?!{_DIG})"),  # list markers 一、 1.
+    re.compile(rf"[（(]\s*(?:{_CN}{{1,3}}|{_DIG}{{1,2}})\s*[）)]"),  # (三) (1)
+    re.compile(rf"(?<![\d.])(?:{_DIG}{{1,2}})\s*[）)](?=\S)"),  # 1）
+    re.compile(rf"[<《“\"].{{0,30}}?[>》”\"]"),  # numbers inside titles and quoted names
+    re.compile(r"[—-]\s*\d{1,3}\s*[—-]"),  # page footers — 3 —
+    re.compile(rf"{_CN}+个?(?:部分|方面|步|环节|大类|大板块|大工程|大行动)"),  # report structure, programme names
+    re.compile(rf"[（(]\s*{_DIG}{{1,3}}\s*[)）](?=[、.．]?)"),
+    re.compile(r"(?<![\d.])\d{5,}(?=\s*(?:号|室|弄|栋|路|街))"),
+]
+#: units that, after a bare Chinese numeral, are too ambiguous to count on their own
+_WEAK_CN_UNITS = {"个", "次", "部", "门", "节", "层", "回", "段", "首", "集", "支", "块", "批", "类", "条", "项",
+                  "本", "种", "处", "级", "单", "届", "线", "号", "体", "把", "步", "道", "轮", "张", "页", "份", "套"}
+
+
+@dataclass(frozen=True)
+class QuantityMatch:
+    """A QUANTITY found in text: character span plus its normalised reading."""
+
+    start: int
+    end: int
+    text: str
+    value: Number
+    unit: Optional[str]
+    approximate: bool
+    bare: bool = False  # a number with no unit (table cells)
+
+
+def _masked(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for rx in _MASKS:
+        spans.extend((m.start(), m.end()) for m in rx.finditer(text) if m.end() > m.start())
+    return spans
+
+
+def _overlaps(start: int, end: int, masks: Iterable[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in masks)
+
+
+def _line_of(text: str, start: int, end: int) -> str:
+    ls = text.rfind("\n", 0, start) + 1
+    le = text.find("\n", end)
+    return text[ls: len(text) if le < 0 else le]
+
+
+_TABLE_LINE = re.compile(r"^[\s|｜\t\d.,，%％—\-/]*$")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_APPROX_PREFIX = re.compile(r"(?:近|约|超过|逾|大约|将近|接近|不少于|不低于|达到?|多达|超|上)$")
+_APPROX_PREFIX_TRUE = re.compile(r"(?:近|约|超过|逾|大约|将近|接近|不少于|不低于|多达|超|上)$")
+
+
+def _bare_ok(text: str, start: int, end: int) -> bool:
+    """A unit-less number counts only in table context: a line of numbers, or glued to a label."""
+    line = _line_of(text, start, end)
+    if _TABLE_LINE.match(line):
+        return True
+    before = text[max(0, start - 1):start]
+    after = text[end:end + 1]
+    # a cell of a flattened table: number glued to a CJK label, followed by space/CJK/end
+    if before and _CJK.match(before) and (not after or after.isspace() or _CJK.match(after) or after in "|｜"):
+        return True
+    if before in ("|", "｜", "\t", " ", "\u3000") and (not after or after in "|｜\t \u3000\n" or _CJK.match(after)):
+        return True
+    return False
+
+
+def find_quantities(text: str, *, bare: bool = True) -> list[QuantityMatch]:
+    """Every QUANTITY in ``text`` per the guidelines, in order, non-overlapping.
+
+    ``bare``: also return unit-less numbers where they sit in a table (cells).
+    """
+    masks = _masked(text)
+    found: list[QuantityMatch] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, is_bare: bool) -> None:
+        span = text[start:end]
+        try:
+            n = normalize(span)
+        except (NormalizationError, ValueError, ZeroDivisionError):
+            return
+        prefix = text[max(0, start - 4):start]
+        approx = n.approximate or bool(_APPROX_PREFIX_TRUE.search(prefix))
+        found.append(QuantityMatch(start, end, span, n.value, n.unit, approx, is_bare))
+        taken.append((start, end))
+
+    for m in _PERCENT_WORD.finditer(text):
+        if not _overlaps(m.start(), m.end(), masks):
+            add(m.start(), m.end(), False)
+
+    for m in _ARABIC_Q.finditer(text):
+        start, end = m.start(), m.end()
+        if _overlaps(start, end, taken):
+            continue
+        prev = text[start - 1:start]
+        if prev and (prev.isdigit() or prev in ".．" or prev.isascii() and prev.isalpha()):
+            continue
+        num_end = m.end("num")
+        if _overlaps(start, num_end, masks):
+            continue
+        has_unit = bool(m.group("unit")) or bool(m.group("mult"))
+        if not has_unit:
+            if not bare or not _bare_ok(text, start, end):
+                continue
+        nxt = text[end:end + 1]
+        if nxt and nxt in "年月日号时":
+            continue
+        add(start, end, not has_unit)
+
+    for m in _CN_Q.finditer(text):
+        start, end = m.start(), m.end()
+        if _overlaps(start, end, taken) or _overlaps(start, m.end("num"), masks):
+            continue
+        num = m.group("num")
+        if num in ("万", "萬", "亿", "億", "千", "百") or num[0] in "万萬亿億千百":
+            continue
+        if len(num) == 1 and m.group("unit") in _WEAK_CN_UNITS and num in "一两兩":
+            continue
+        prev = text[start - 1:start]
+        if prev in ("第", "每", "逐", "初", "星", "周", "礼"):
+            continue
+        add(start, end, False)
+
+    found.sort(key=lambda q: q.start)
+    return found
+
+
+def iter_numerals(text: str) -> Iterator[re.Match]:
+    """Every run of digits or Chinese numerals (for the corpus lint of uncovered numbers)."""
+    return re.finditer(rf"{_ARABIC}|{_CN}{{2,}}", text)

@@ -1,0 +1,109 @@
+"""Plain dataclasses returned by :func:`govie.parse` (the fact record of schema v1)."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional, Union
+
+from spacy.tokens import Doc
+
+Number = Union[int, float]
+
+
+@dataclass(frozen=True)
+class TextSpan:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Fact:
+    """One reported figure and the indicator(s) it measures."""
+
+    quantity: TextSpan
+    value: Number
+    unit: Optional[str]
+    approximate: bool
+    metrics: list[TextSpan] = field(default_factory=list)
+    indicator_id: Optional[str] = None
+
+    @property
+    def indicator(self) -> Optional[str]:
+        """The first metric's text, for convenience."""
+        return self.metrics[0].text if self.metrics else None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["indicator"] = self.indicator
+        return d
+
+
+@dataclass
+class Check:
+    """A consistency warning: parts that do not add up to their total."""
+
+    message: str
+    total_id: str
+    total: Number
+    parts: dict[str, Number]
+    gap: Number
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    """What govie read from one report."""
+
+    text: str
+    facts: list[Fact]
+    quantities: list[Fact]
+    relations: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self, include_text: bool = False) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "facts": [f.to_dict() for f in self.facts],
+            "quantities": [f.to_dict() for f in self.quantities],
+            "relations": self.relations,
+            "checks": [c.to_dict() for c in self.checks],
+            "meta": self.meta,
+        }
+        if include_text:
+            d["text"] = self.text
+        return d
+
+    def to_json(self, include_text: bool = False, **kwargs: Any) -> str:
+        kwargs.setdefault("ensure_ascii", False)
+        return json.dumps(self.to_dict(include_text), **kwargs)
+
+
+def report_from_doc(doc: Doc, offset_text: Optional[str] = None) -> Report:
+    """Build a :class:`Report` from a doc processed by a govie pipeline."""
+    ents = {(e.start_char, e.end_char): e for e in doc.ents}
+    rels = doc._.relations or []
+    ids = doc._.indicator_ids or {}
+    metrics_of: dict[tuple[int, int], list[TextSpan]] = {}
+    relations = []
+    for hs, he, ts, te, label, score in rels:
+        relations.append({"label": label, "head": {"start": hs, "end": he, "text": doc.text[hs:he]},
+                          "tail": {"start": ts, "end": te, "text": doc.text[ts:te]}, "score": score})
+        if label == "VALUE_OF":
+            metrics_of.setdefault((hs, he), []).append(TextSpan(ts, te, doc.text[ts:te]))
+    quantities: list[Fact] = []
+    facts: list[Fact] = []
+    for (s, e), span in sorted(ents.items()):
+        if span.label_ != "QUANTITY" or span._.value is None:
+            continue
+        ms = sorted(metrics_of.get((s, e), []), key=lambda m: (abs(m.start - s), m.start))
+        f = Fact(TextSpan(s, e, span.text), span._.value, span._.unit, bool(span._.approximate), ms,
+                 ids.get(f"{s}:{e}"))
+        quantities.append(f)
+        if ms:
+            facts.append(f)
+    checks = [Check(**c) for c in (doc.user_data.get("govie_checks") or [])]
+    return Report(text=doc.text, facts=facts, quantities=quantities, relations=relations, checks=checks,
+                  meta=dict(doc.user_data.get("govie_meta") or {}))

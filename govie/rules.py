@@ -1,0 +1,164 @@
+"""Rule-based METRIC finding and VALUE_OF / PART_OF linking (the baseline linker).
+
+For a narrative quantity the indicator is the phrase just before it in the same
+clause, trimmed of subjects, time words and linking verbs; for a table cell it is
+the row label (the text glued before a run of cells, or the nearest label line
+above a cell standing on its own line). The trained relation component replaces
+this linker in the shipped pipeline; it stays as the baseline and as a fallback.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from .quantities import QuantityMatch
+
+_CLAUSE_DELIMS = set("，,。；;：:！？!?\n（(）)|｜\t“”\"《》【】[]")
+_LEADING = re.compile(
+    r"^(?:[\s　]|其中|此外|另外|同时|共计|合计|总计|累计|共|计|全年|今年|本年度|本年|年度内|当年|去年|上年|"
+    r"全市|全区|全县|全省|全州|全镇|全局|全委|全办|我市|我区|我县|我省|我局|我委|我办|我镇|我中心|本机关|本单位|本部门|"
+    r"市政府|区政府|县政府|各级|各地|各部门|各单位|先后|分别|目前|现有|已经|已|均|并|还|又|再|也|通过|"
+    r"[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．]|\d{1,2}\s*[.．](?!\d)|"
+    r"[一二三四五六七八九十]是)+")
+_TRAILING = re.compile(
+    r"(?:共计|合计|总计|累计|总数为|数量为|总量为|数为|人数为|达到|多达|达|为|是|有|约|近|超过|逾|计|共|均|"
+    r"分别为|分别|占比|占|比例为|比例|率为|同比|增长|下降|以上|高达|仅|不足|已|了|[\s　])+$")
+_SUBJECT_ONLY = re.compile(r"^(?:[\s　的之等和及与]|)$")
+_NOTE_LINE = re.compile(r"^\s*[（(].*[)）]\s*$")
+_MARKER = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．]|\d{1,2}(?=[\u3400-\u9fff]))\s*")
+_MAX_METRIC = 20
+
+
+@dataclass(frozen=True)
+class CharSpan:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Link:
+    quantity: CharSpan
+    metric: CharSpan
+    label: str = "VALUE_OF"
+
+
+def _trim(text: str, start: int, end: int) -> Optional[CharSpan]:
+    """Trim the candidate phrase ``text[start:end]`` to the indicator."""
+    s = text[start:end]
+    m = _TRAILING.search(s)
+    if m:
+        end -= len(m.group(0))
+        s = text[start:end]
+    m = _LEADING.match(s)
+    if m:
+        start += m.end()
+        s = text[start:end]
+    if end - start > _MAX_METRIC:
+        start = end - _MAX_METRIC
+        s = text[start:end]
+    if not s or _SUBJECT_ONLY.match(s) or not re.search(r"[\u3400-\u9fff]", s):
+        return None
+    s2 = s.strip(" 　的")
+    off = s.find(s2)
+    return CharSpan(start + off, start + off + len(s2), s2) if s2 else None
+
+
+def _clause_start(text: str, pos: int, floor: int) -> int:
+    i = pos
+    while i > floor and text[i - 1] not in _CLAUSE_DELIMS and text[i - 1] != "、":
+        i -= 1
+    return i
+
+
+def _label_line_above(text: str, q: QuantityMatch) -> Optional[CharSpan]:
+    """Nearest label line above a number standing on its own line (vertical tables)."""
+    pos = text.rfind("\n", 0, q.start)
+    for _ in range(12):
+        if pos <= 0:
+            return None
+        ls = text.rfind("\n", 0, pos) + 1
+        line = text[ls:pos]
+        pos = ls - 1
+        stripped = line.strip()
+        if not stripped or not re.search(r"[\u3400-\u9fff]", stripped) or _NOTE_LINE.match(line):
+            continue
+        if stripped in ("单位", "统计数", "——", "统 计 指 标") or len(stripped) <= 2 and not re.search(r"数", stripped):
+            continue  # unit column cells such as 件 / 条
+        off = ls + len(line) - len(line.lstrip())
+        mk = _MARKER.match(text, off)
+        if mk:
+            off = mk.end()
+        lead = re.match(r"(?:其中[:：]?)\s*", text[off:ls + len(line)])
+        if lead:
+            off += lead.end()
+        end = ls + len(line.rstrip())
+        if end - off <= 0:
+            return None
+        return CharSpan(off, end, text[off:end])
+    return None
+
+
+def link_quantities(text: str, quantities: Sequence[QuantityMatch]) -> list[Link]:
+    """Link each quantity to the indicator phrase(s) it measures."""
+    links: list[Link] = []
+    prev_end = 0
+    for q in quantities:
+        qs = CharSpan(q.start, q.end, q.text)
+        own_line = text[text.rfind("\n", 0, q.start) + 1:q.start].strip() == ""
+        if q.bare and own_line:
+            lab = _label_line_above(text, q)
+            if lab:
+                links.append(Link(qs, lab))
+            prev_end = q.end
+            continue
+        floor = prev_end
+        cs = _clause_start(text, q.start, floor)
+        metric = _trim(text, cs, q.start)
+        if metric is None and q.bare:
+            prev_end = q.end
+            continue
+        if metric is not None:
+            metric = CharSpan(*_strip_marker(text, metric))
+            if metric.end > metric.start:
+                links.append(Link(qs, metric))
+                # 办理复文率、公开率均达100%: enumerated indicators share the figure
+                j = metric.start
+                while j - 1 > floor and text[j - 1] == "、":
+                    ps = _clause_start(text, j - 1, floor)
+                    prev_metric = _trim(text, ps, j - 1)
+                    if prev_metric is None or any(ps <= o.start < j for o in quantities):
+                        break
+                    links.append(Link(qs, prev_metric))
+                    j = prev_metric.start
+        prev_end = q.end
+    return links
+
+
+def _strip_marker(text: str, span: CharSpan) -> tuple[int, int, str]:
+    mk = _MARKER.match(span.text)
+    start = span.start + (mk.end() if mk else 0)
+    return start, span.end, text[start:span.end]
+
+
+def part_of_links(text: str, links: Sequence[Link]) -> list[tuple[CharSpan, CharSpan]]:
+    """METRIC → METRIC breakdowns introduced by 其中 / 分别为 / 包括 after a total."""
+    out: list[tuple[CharSpan, CharSpan]] = []
+    by_q = sorted(links, key=lambda l: l.quantity.start)
+    parent: Optional[CharSpan] = None
+    parent_end = -1
+    for link in by_q:
+        between = text[parent_end:link.metric.start] if parent is not None else ""
+        if parent is not None and 0 <= link.metric.start - parent_end <= 40 and re.search(r"其中|分别|包括", text[parent_end:link.quantity.start]) \
+                and not re.search(r"[。；;\n]", between):
+            if link.metric != parent:
+                out.append((link.metric, parent))
+                parent_end = link.quantity.end
+                continue
+        tail = text[link.quantity.end:link.quantity.end + 6]
+        if re.match(r"[，,（(]?\s*(?:其中|分别|包括)", tail):
+            parent, parent_end = link.metric, link.quantity.end
+        else:
+            parent, parent_end = None, -1
+    return out

@@ -1,0 +1,94 @@
+"""Quantity recognition: what must be found, and every exclusion class of the guidelines."""
+import pytest
+
+from govie.quantities import find_quantities
+
+
+def texts(s):
+    return [q.text for q in find_quantities(s)]
+
+
+FOUND = [
+    ("全市累计主动公开政府信息57194条。", ["57194条"]),
+    ("共受理依申请公开169件,其中当面申请34件", ["169件", "34件"]),
+    ("从事政府信息公开工作93人,其中专职12人、兼职81人。", ["93人", "12人", "81人"]),
+    ("培训800余人次,发布13000多条", ["800余人次", "13000多条"]),
+    ("网站访问1.03万人次,经费2543.19万元", ["1.03万人次", "2543.19万元"]),
+    ("收取4.66億元", ["4.66億元"]),
+    ("满意度98.07%,办理复文率、公开率均达100%。", ["98.07%", "100%"]),
+    ("受理二十六件,培训一百零八人。", ["二十六件", "一百零八人"]),
+    ("编印5期,印发14000份", ["5期", "14000份"]),
+    ("设置查阅点38个", ["38个"]),
+    ("全年公开１２３件", ["１２３件"]),
+    ("合计1,234件", ["1,234件"]),
+    ("等候时间由42分钟缩至19分钟", ["42分钟", "19分钟"]),
+    ("占比百分之九十", ["百分之九十"]),
+]
+
+
+@pytest.mark.parametrize("text,expected", FOUND)
+def test_found(text, expected):
+    assert texts(text) == expected
+
+
+EXCLUDED = [
+    # dates and time points, damaged dates
+    "2016年", "12月31日", "2018-01-17 11:21:45", "2017年度", "2011年至2014年度", "截止时间为20161231日",
+    "自201611日以来", "统计期限自2019年1月1日起至2019年12月31日止",
+    # identifiers
+    "昆政发〔2017〕9号", "苏府办〔2016〕127号", "电话:57009206,传真:57310370", "电话：0591-23165250",
+    "http://www.ks.gov.cn/xxgkzl?itemId=5064", "邮箱pzxxgkb@163.com", "拨打12345热线", "12319城建热线",
+    "第十八条", "第二十条第（一）项",
+    # list and section markers
+    "一、总体情况", "（三）公开", "1.加强组织领导", "一是加强领导", "(2)推进扶贫",
+    # names and slogans
+    "三公经费", "五水共治", "两微一端", "一事一审", "最多跑一次", "“十三五”规划", "4A级景区",
+    "两不愁三保障", "“一窗通办”",
+    # ordinals, words containing numerals
+    "第一", "首次", "进一步", "统一部署", "十分重视", "一律公开", "由六部分组成",
+]
+
+
+@pytest.mark.parametrize("text", EXCLUDED)
+def test_excluded(text):
+    assert texts(text) == [], text
+
+
+def test_prefix_qualifier_outside_span_and_approximate():
+    qs = find_quantities("全年发布信息近300条,约5万人次参与")
+    assert [q.text for q in qs] == ["300条", "5万人次"]
+    assert all(q.approximate for q in qs)
+    assert qs[1].value == 50000
+
+
+def test_bare_numbers_only_in_tables():
+    assert texts("全年工作取得20项成果") == ["20项"]
+    assert texts("我们召开会议研究了2个问题并签订110协议") == ["2个"]
+    # vertical table: label / unit / value on separate lines
+    table = "（一）主动公开政府信息数\n条\n20160\n其中:主动公开规范性文件数\n\n49\n"
+    qs = find_quantities(table)
+    assert [(q.text, q.unit, q.bare) for q in qs] == [("20160", None, True), ("49", None, True)]
+
+
+def test_run_together_cells_are_numbers():
+    qs = find_quantities("一、本年新收政府信息公开申请数量230 000023二、上年结转")
+    assert all(q.bare for q in qs) and qs
+
+
+def test_offsets_index_the_text():
+    s = "其中专职12人、兼职81人,经费2543.19万元"
+    for q in find_quantities(s):
+        assert s[q.start:q.end] == q.text
+
+
+def test_seed_quantities(seed_texts):
+    """Spot checks on the seeds: figures found, dates and document numbers not."""
+    kunshan = seed_texts["000"]
+    found = {q.text for q in find_quantities(kunshan)}
+    assert "20161231" not in " ".join(found)
+    assert not any(t.startswith("2017") for t in found)
+    tongxiang = seed_texts["002"]
+    qs = find_quantities(tongxiang)
+    cells = [q for q in qs if q.bare]
+    assert any(q.text == "20160" for q in cells)
+    assert all(tongxiang[q.start:q.end] == q.text for q in qs)
