@@ -16,6 +16,8 @@ from typing import Iterable, Iterator, Optional, Sequence
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 INPUT_SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
+#: modules that add sub-commands: each has ``add_commands(subparsers)``
+COMMAND_MODULES: list[str] = []
 
 
 def _err(msg: str) -> None:
@@ -121,12 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write here instead of stdout")
     p.add_argument("--model", default=None, help="pipeline directory, or 'rules' for the rule baseline")
     p.set_defaults(func=cmd_parse)
-    try:
-        from . import corpus_cli
+    import importlib
 
-        corpus_cli.add_commands(sub)
-    except ImportError:  # pragma: no cover
-        pass
+    for module in COMMAND_MODULES:
+        importlib.import_module(f"govie.{module}").add_commands(sub)
     return ap
 
 
