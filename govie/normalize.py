@@ -94,8 +94,11 @@ def normalize(text: str) -> Normalized:
     if percent_word:
         num, rest = split_number(s[percent_word.end():])
         return Normalized(_as_number(number_value(num)), "%", False)
+    sign = 1
+    if s[0] in "-－−" and len(s) > 1 and s[1].translate(FULLWIDTH).isdigit():
+        sign, s = -1, s[1:]
     num, rest = split_number(s)
-    value = number_value(num)
+    value = number_value(num) * sign
     rest = rest.strip()
     approximate = False
     for suf in APPROX_SUFFIXES:

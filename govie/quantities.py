@@ -32,7 +32,7 @@ _APPROX = r"(?:余|多|餘)"
 
 #: number, optional multiplier/approximation, optional unit, optional trailing 以上
 _ARABIC_Q = re.compile(
-    rf"(?P<num>{_ARABIC})(?P<mult>{_MULT})?(?P<approx>{_APPROX})?(?P<mult2>{_MULT})?"
+    rf"(?P<num>(?<![0-9０-９A-Za-z])[-－−]?(?:{_ARABIC}))(?P<mult>{_MULT})?(?P<approx>{_APPROX})?(?P<mult2>{_MULT})?"
     rf"(?P<unit>{_UNIT_RE})?(?P<tail>以上|左右)?")
 _CN_Q = re.compile(rf"(?P<num>{_CN}+)(?P<approx>{_APPROX})?(?P<unit>{_UNIT_RE})(?P<tail>以上|左右)?")
 _PERCENT_WORD = re.compile(rf"百分之(?:{_ARABIC}|{_CN}+)")
