@@ -94,7 +94,9 @@ def load_record(path: Path, corpus_dir: Path, reports_dir: Optional[Path]) -> Co
         rec = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as e:
         raise CorpusError(f"{path}: invalid JSON ({e})") from None
-    source = rec.get("meta", {}).get("source", "reports")
+    source = rec.get("meta", {}).get("source")
+    if source is None:
+        source = "corpus" if (corpus_dir / "texts" / rec["text_ref"]).exists() else "reports"
     if source == "corpus":
         tpath = corpus_dir / "texts" / rec["text_ref"]
     else:
@@ -307,7 +309,7 @@ def write_split(split: dict[str, str], corpus_dir: Union[str, Path, None] = None
 # --------------------------------------------------------------------------- conversions
 def to_dataset(docs: Sequence[CorpusDoc]):
     """A ``datasets.DatasetDict`` (one split per corpus split) with typed features."""
-    from datasets import Dataset, DatasetDict, Features, Sequence as Seq, Value
+    from datasets import Dataset, DatasetDict, Features, Value
 
     ent = {"id": Value("string"), "label": Value("string"), "start": Value("int32"), "end": Value("int32"),
            "text": Value("string"), "value": Value("float64"), "unit": Value("string"),
@@ -316,8 +318,9 @@ def to_dataset(docs: Sequence[CorpusDoc]):
         "id": Value("string"), "text": Value("string"), "layout": Value("string"), "script": Value("string"),
         "origin": Value("string"), "issuing_body": Value("string"), "year": Value("int32"),
         "sha256": Value("string"),
-        "entities": Seq(ent),
-        "relations": Seq({"type": Value("string"), "head": Value("string"), "tail": Value("string")}),
+        # ``[struct]`` is a list of structs in every datasets version (``Sequence(dict)`` is a struct of lists)
+        "entities": [ent],
+        "relations": [{"type": Value("string"), "head": Value("string"), "tail": Value("string")}],
     })
 
     def row(d: CorpusDoc) -> dict:

@@ -1,9 +1,8 @@
 """The govie tokenizer: spaCy's Chinese tokenizer (pkuseg or characters) plus number-safe splits.
 
-Words from the segmenter are split where a digit run meets other characters and around
-punctuation, so a QUANTITY (``2543.19万元``) can always start and end on a token boundary
-and a table run (``规章000``) separates from its label. Decimals, thousands separators and
-万/亿 multipliers stay inside their number token.
+Words from the segmenter are split into digits, Latin runs, CJK runs and symbols, so a
+QUANTITY (``2543.19万元``) always starts and ends on a token boundary and a flattened table run
+(``规章000``) separates from its label and into its cells.
 """
 from __future__ import annotations
 
@@ -15,15 +14,30 @@ from spacy.lang.zh import ChineseTokenizer, Segmenter
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-#: a number (digits, decimal part, thousands groups, multiplier), a run of other word chars, or one symbol
-_PIECE = re.compile(
-    r"[0-9０-９]+(?:[.．,][0-9０-９]+)*[%％]?|[A-Za-z]+|[\u3400-\u9fff]+|\s+|.", re.S)
+#: one digit, a run of Latin letters, a run of CJK characters, whitespace, or one symbol. Digits are
+#: single tokens because flattened tables glue cells together (``0000000`` is seven cells): only
+#: digit-level tokens guarantee that every cell boundary is a token boundary.
+_PIECE = re.compile(r"[A-Za-z]+|[\u3400-\u9fff]+|\s+|.", re.S)
 
 
 def _pieces(word: str) -> list[str]:
     if len(word) == 1:
         return [word]
     return [m.group() for m in _PIECE.finditer(word)]
+
+
+def _peel_unit(piece: str) -> list[str]:
+    """After a digit, split 万/亿/余/多 and a unit off the front of a CJK word (``起因`` → 起 | 因)."""
+    from .quantities import UNITS
+
+    out = []
+    while piece and piece[0] in "万萬亿億余多" and len(piece) > 1:
+        out.append(piece[0])
+        piece = piece[1:]
+    for u in UNITS:
+        if len(u) < len(piece) and piece.startswith(u):
+            return out + [u, piece[len(u):]]
+    return out + [piece]
 
 
 class GovieTokenizer(ChineseTokenizer):
@@ -34,10 +48,14 @@ class GovieTokenizer(ChineseTokenizer):
         words: list[str] = []
         spaces: list[bool] = []
         changed = False
+        prev = ""
         for tok in doc:
             parts = _pieces(tok.text)
+            if prev.isdigit() and parts and len(parts[0]) > 1 and "\u3400" <= parts[0][0] <= "\u9fff":
+                parts = _peel_unit(parts[0]) + parts[1:]
             if len(parts) > 1:
                 changed = True
+            prev = parts[-1] if parts else prev
             words.extend(parts)
             spaces.extend([False] * (len(parts) - 1) + [bool(tok.whitespace_)])
         if not changed:
