@@ -6,10 +6,10 @@
 (57194, '主动公开政府信息')
 """
 from . import extensions  # noqa: F401  (registers Doc/Span extensions)
-from .api import build_rule_pipeline, load, parse, parse_many
+from .api import build_rule_pipeline, load, parse, parse_file, parse_many
 from .normalize import normalize
 from .report import Check, Fact, Report, TextSpan
 
 __version__ = "0.1.0"
-__all__ = ["parse", "parse_many", "load", "build_rule_pipeline", "normalize", "Report", "Fact", "Check",
-           "TextSpan", "__version__"]
+__all__ = ["parse", "parse_file", "parse_many", "load", "build_rule_pipeline", "normalize", "Report", "Fact",
+           "Check", "TextSpan", "__version__"]

@@ -1,4 +1,4 @@
-"""The public entry points: :func:`load`, :func:`parse`, :func:`parse_many`."""
+"""The public entry points: :func:`load`, :func:`parse`, :func:`parse_file`, :func:`parse_many`."""
 from __future__ import annotations
 
 import functools
@@ -15,16 +15,21 @@ from .report import Fact, Report, TextSpan, report_from_doc
 MODEL_DIR = Path(__file__).parent / "model"
 #: texts longer than this are processed in chunks cut on paragraph boundaries
 CHUNK_CHARS = 100_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: runs of word characters (no space, no punctuation) longer than this are cut into pieces this long
+MAX_RUN = 1_000
+#: control characters and lone surrogates (which spaCy cannot encode) are blanked before parsing
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def build_rule_pipeline() -> Language:
-    """The rule-only pipeline: character tokens, rule quantities, rule linker (the baseline)."""
-    from . import components  # noqa: F401  (registers the factories)
+    """The rule-only pipeline: character tokens, rule quantities, statistics tables, rule linker, indicators."""
+    from . import components, tables, taxonomy  # noqa: F401  (registers the factories)
 
     nlp = spacy.blank("zh")
     nlp.add_pipe("govie_quantities")
+    nlp.add_pipe("govie_table_reader")
     nlp.add_pipe("govie_rule_linker")
+    nlp.add_pipe("govie_indicators")
     return nlp
 
 
@@ -32,7 +37,7 @@ def build_rule_pipeline() -> Language:
 def _load_cached(path: str) -> Language:
     if path == "rules":
         return build_rule_pipeline()
-    from . import components  # noqa: F401
+    from . import components, tables, taxonomy  # noqa: F401
 
     return spacy.load(path)
 
@@ -44,13 +49,31 @@ def load(path: Union[str, Path, None] = None) -> Language:
     return _load_cached(str(path))
 
 
-def chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
-    """Cut ``text`` into pieces of at most about ``size`` characters on paragraph boundaries."""
+def _forced_cuts(text: str, run: int) -> list[int]:
+    """Positions every ``run`` characters inside runs of word characters longer than ``run``."""
+    return [p for m in re.finditer(rf"(?<!\w)\w{{{run + 1},}}", text) for p in range(m.start() + run, m.end(), run)]
+
+
+def chunks(text: str, size: int = CHUNK_CHARS, run: int = MAX_RUN) -> Iterator[tuple[int, str]]:
+    """Cut ``text`` into pieces of at most about ``size`` characters on paragraph boundaries.
+
+    A run of more than ``run`` word characters with no space or punctuation (a damaged extraction)
+    is also cut every ``run`` characters: some quantity rules scan such runs in quadratic time.
+    """
     start = 0
     n = len(text)
+    forced = _forced_cuts(text, run) if n > run else []
+    fi = 0
     while start < n:
+        while fi < len(forced) and forced[fi] <= start:
+            fi += 1
         end = min(n, start + size)
-        if end < n:
+        if fi < len(forced) and forced[fi] < end:
+            end = cut = forced[fi]
+            while cut > start + 1 and cut > end - 20 and text[cut - 1].isdigit() and text[cut].isdigit():
+                cut -= 1  # not inside a number, if it is short
+            end = cut if not (text[cut - 1].isdigit() and text[cut].isdigit()) else end
+        elif end < n:
             cut = text.rfind("\n", start + size // 2, end)
             if cut < 0:
                 cut = max(text.rfind(p, start + size // 2, end) for p in "。；;!！?？")
@@ -81,17 +104,34 @@ def _shift(report: Report, offset: int) -> Report:
                    relations=rels)
 
 
+def _retext(text: str, report: Report) -> Report:
+    """Span texts taken from ``text`` itself (the parsed copy had its control characters blanked)."""
+
+    def rt(s: TextSpan) -> TextSpan:
+        return TextSpan(s.start, s.end, text[s.start:s.end])
+
+    def rtf(f: Fact) -> Fact:
+        return replace(f, quantity=rt(f.quantity), metrics=[rt(m) for m in f.metrics])
+
+    quantities = [rtf(f) for f in report.quantities]
+    by_span = {(f.quantity.start, f.quantity.end): f for f in quantities}
+    facts = [by_span.get((f.quantity.start, f.quantity.end)) or rtf(f) for f in report.facts]
+    rels = [{**r, "head": {**r["head"], "text": text[r["head"]["start"]:r["head"]["end"]]},
+             "tail": {**r["tail"], "text": text[r["tail"]["start"]:r["tail"]["end"]]}} for r in report.relations]
+    return replace(report, text=text, facts=facts, quantities=quantities, relations=rels)
+
+
 def _merge(text: str, parts: list[Report]) -> Report:
     if len(parts) == 1:
-        return replace(parts[0], text=text)
+        return _retext(text, parts[0])
     meta: dict = {}
     for p in parts:
         for k, v in p.meta.items():
             meta.setdefault(k, v)
-    return Report(text=text, facts=[f for p in parts for f in p.facts],
-                  quantities=[f for p in parts for f in p.quantities],
-                  relations=[r for p in parts for r in p.relations],
-                  checks=[c for p in parts for c in p.checks], meta=meta)
+    return _retext(text, Report(text=text, facts=[f for p in parts for f in p.facts],
+                                quantities=[f for p in parts for f in p.quantities],
+                                relations=[r for p in parts for r in p.relations],
+                                checks=[c for p in parts for c in p.checks], meta=meta))
 
 
 def _check_text(text: object) -> str:
@@ -109,6 +149,17 @@ def parse(text: str, nlp: Optional[Language] = None) -> Report:
     return next(parse_many([text], nlp=nlp))
 
 
+def parse_file(path: Union[str, Path], nlp: Optional[Language] = None) -> Report:
+    """Read one report file (``.txt`` in any supported encoding, ``.html``, ``.docx``, ``.pdf``).
+
+    ``Report.text`` is the extracted text and offsets refer to it. A file that cannot be read
+    raises :class:`govie.readers.InputError` (a ``ValueError``) with a one-line message.
+    """
+    from .readers import read_file
+
+    return parse(read_file(path), nlp=nlp)
+
+
 def parse_many(texts: Iterable[str], nlp: Optional[Language] = None, n_process: int = 1,
                batch_size: int = 8) -> Iterator[Report]:
     """Stream reports through ``nlp.pipe`` (``n_process`` worker processes); yields in order."""
@@ -117,7 +168,7 @@ def parse_many(texts: Iterable[str], nlp: Optional[Language] = None, n_process: 
     def pieces() -> Iterator[tuple[str, tuple[int, int, int]]]:
         for i, text in enumerate(texts):
             text = _check_text(text)
-            parts = list(chunks(text)) or [(0, "")]
+            parts = list(chunks(text, CHUNK_CHARS, MAX_RUN)) or [(0, "")]
             registry[i] = (text, [o for o, _ in parts])
             for j, (_, piece) in enumerate(parts):
                 yield _clean(piece), (i, j, len(parts))

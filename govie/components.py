@@ -78,9 +78,15 @@ class RuleLinker:
 
     def __call__(self, doc: Doc) -> Doc:
         extensions.init_doc(doc)
+        # quantities already linked by an earlier component (table cells) keep their links and METRICs
+        existing = list(doc._.relations or [])
+        linked = {(r[0], r[1]) for r in existing if r[4] == "VALUE_OF"}
+        owned = {(r[2], r[3]) for r in existing} | {(r[0], r[1]) for r in existing if r[4] == "PART_OF"}
+        keep_metrics = [e for e in doc.ents if e.label_ == "METRIC" and (e.start_char, e.end_char) in owned]
+        all_q = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "QUANTITY"]
         quantities = []
         for e in doc.ents:
-            if e.label_ == "QUANTITY":
+            if e.label_ == "QUANTITY" and (e.start_char, e.end_char) not in linked:
                 n = (e._.value, e._.unit, e._.approximate)
                 if n[0] is None:
                     continue
@@ -88,7 +94,7 @@ class RuleLinker:
                 quantities.append(QuantityMatch(e.start_char, e.end_char, e.text, n[0], n[1], bool(n[2]), bare))
         links = link_quantities(doc.text, quantities)
         metrics: dict[tuple[int, int], Span] = {}
-        q_spans = [(q.start, q.end) for q in quantities]
+        q_spans = all_q
         for link in links:
             key = (link.metric.start, link.metric.end)
             if key in metrics:
@@ -98,8 +104,9 @@ class RuleLinker:
             span = doc.char_span(key[0], key[1], label="METRIC", alignment_mode="contract")
             if span is not None and len(span):
                 metrics[key] = span
-        chosen = filter_spans(list(metrics.values()))
-        set_entities(doc, chosen, ["METRIC"])
+        chosen = [m for m in filter_spans(list(metrics.values()))
+                  if not any(m.start < k.end and k.start < m.end for k in keep_metrics)]
+        set_entities(doc, chosen + keep_metrics, ["METRIC"])
         kept = {(s.start_char, s.end_char) for s in doc.ents if s.label_ == "METRIC"}
         spans_by_key = {k: v for k, v in metrics.items() if (v.start_char, v.end_char) in kept}
         rels = []
@@ -114,7 +121,7 @@ class RuleLinker:
                 p = spans_by_key.get((parent.start, parent.end))
                 if c is not None and p is not None:
                     rels.append((c.start_char, c.end_char, p.start_char, p.end_char, "PART_OF", 1.0))
-        doc._.relations = sorted(set(rels))
+        doc._.relations = sorted(set(existing + rels))
         return doc
 
 

@@ -88,15 +88,18 @@ class QuantityMatch:
     bare: bool = False  # a number with no unit (table cells)
 
 
-def _masked(text: str) -> list[tuple[int, int]]:
-    spans = []
+def _masked(text: str) -> bytearray:
+    """One flag per character: 1 where an exclusion pattern (date, phone, marker, ...) matched."""
+    flags = bytearray(len(text))
     for rx in _MASKS:
-        spans.extend((m.start(), m.end()) for m in rx.finditer(text) if m.end() > m.start())
-    return spans
+        for m in rx.finditer(text):
+            if m.end() > m.start():
+                flags[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+    return flags
 
 
-def _overlaps(start: int, end: int, masks: Iterable[tuple[int, int]]) -> bool:
-    return any(s < end and start < e for s, e in masks)
+def _overlaps(start: int, end: int, flags: bytearray) -> bool:
+    return 1 in flags[start:end]
 
 
 def _line_of(text: str, start: int, end: int) -> str:
@@ -133,7 +136,7 @@ def find_quantities(text: str, *, bare: bool = True) -> list[QuantityMatch]:
     """
     masks = _masked(text)
     found: list[QuantityMatch] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))
 
     def add(start: int, end: int, is_bare: bool) -> None:
         span = text[start:end]
@@ -144,7 +147,7 @@ def find_quantities(text: str, *, bare: bool = True) -> list[QuantityMatch]:
         prefix = text[max(0, start - 4):start]
         approx = n.approximate or bool(_APPROX_PREFIX_TRUE.search(prefix))
         found.append(QuantityMatch(start, end, span, n.value, n.unit, approx, is_bare))
-        taken.append((start, end))
+        taken[start:end] = b"\x01" * (end - start)
 
     for m in _PERCENT_WORD.finditer(text):
         if not _overlaps(m.start(), m.end(), masks):

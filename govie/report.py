@@ -48,6 +48,7 @@ class Check:
     total: Number
     parts: dict[str, Number]
     gap: Number
+    kind: str = "sum"  # "sum": parts do not add up to the total; "ambiguous": a run of cells read one of several ways
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,16 +84,17 @@ class Report:
 
 def report_from_doc(doc: Doc, offset_text: Optional[str] = None) -> Report:
     """Build a :class:`Report` from a doc processed by a govie pipeline."""
+    text = doc.text  # Doc.text joins every token: read it once
     ents = {(e.start_char, e.end_char): e for e in doc.ents}
     rels = doc._.relations or []
     ids = doc._.indicator_ids or {}
     metrics_of: dict[tuple[int, int], list[TextSpan]] = {}
     relations = []
     for hs, he, ts, te, label, score in rels:
-        relations.append({"label": label, "head": {"start": hs, "end": he, "text": doc.text[hs:he]},
-                          "tail": {"start": ts, "end": te, "text": doc.text[ts:te]}, "score": score})
+        relations.append({"label": label, "head": {"start": hs, "end": he, "text": text[hs:he]},
+                          "tail": {"start": ts, "end": te, "text": text[ts:te]}, "score": score})
         if label == "VALUE_OF":
-            metrics_of.setdefault((hs, he), []).append(TextSpan(ts, te, doc.text[ts:te]))
+            metrics_of.setdefault((hs, he), []).append(TextSpan(ts, te, text[ts:te]))
     quantities: list[Fact] = []
     facts: list[Fact] = []
     for (s, e), span in sorted(ents.items()):
@@ -105,5 +107,5 @@ def report_from_doc(doc: Doc, offset_text: Optional[str] = None) -> Report:
         if ms:
             facts.append(f)
     checks = [Check(**c) for c in (doc.user_data.get("govie_checks") or [])]
-    return Report(text=doc.text, facts=facts, quantities=quantities, relations=relations, checks=checks,
+    return Report(text=text, facts=facts, quantities=quantities, relations=relations, checks=checks,
                   meta=dict(doc.user_data.get("govie_meta") or {}))
