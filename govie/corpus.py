@@ -6,6 +6,7 @@ A record (``corpus/annotations/<id>.json``) holds offsets into a text that lives
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -94,7 +95,12 @@ def load_record(path: Path, corpus_dir: Path, reports_dir: Optional[Path]) -> Co
         rec = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as e:
         raise CorpusError(f"{path}: invalid JSON ({e})") from None
-    source = rec.get("meta", {}).get("source")
+    if not isinstance(rec, dict):
+        raise CorpusError(f"{path}: a record is a JSON object")
+    lacking = [k for k in ("id", "text_ref", "sha256", "entities", "relations") if k not in rec]
+    if lacking:
+        raise CorpusError(f"{path}: record lacks {', '.join(lacking)}")
+    source = (rec.get("meta") or {}).get("source")
     if source is None:
         source = "corpus" if (corpus_dir / "texts" / rec["text_ref"]).exists() else "reports"
     if source == "corpus":
@@ -137,6 +143,7 @@ def load_corpus(corpus_dir: Union[str, Path, None] = None, reports_dir: Union[st
 
 
 # --------------------------------------------------------------------------- augmentation
+@functools.lru_cache(maxsize=1)
 def _s2t():
     import opencc
 
@@ -271,27 +278,45 @@ def stats(docs: Sequence[CorpusDoc]) -> dict[str, Any]:
     return out
 
 
+def _split_off(ids: list[str], strata: list[str], size: float, seed: int) -> tuple[list[str], list[str]]:
+    """``train_test_split`` stratified where the strata allow it, plain otherwise (tiny corpora)."""
+    from sklearn.model_selection import train_test_split
+
+    try:
+        a, b = train_test_split(ids, test_size=size, random_state=seed, stratify=strata)
+    except ValueError:  # a stratum with one member, or fewer test items than strata
+        a, b = train_test_split(ids, test_size=size, random_state=seed)
+    return list(a), list(b)
+
+
 def make_split(docs: Sequence[CorpusDoc], seed: int = 13, dev: float = 0.15, test: float = 0.15) -> dict[str, str]:
     """Deterministic document-level train/dev/test split, stratified by layout and script.
 
-    Only real documents are split; augmented and synthetic documents are always train.
+    Only real documents are split; augmented and synthetic documents are always train. Strata with
+    fewer than 3 documents are pooled as ``other``; where stratifying is impossible (a very small
+    corpus) the split falls back to a plain seeded shuffle. Fewer than 3 real documents: all train.
     """
-    from sklearn.model_selection import train_test_split
-
     real = sorted((d for d in docs if d.origin == "real"), key=lambda d: d.id)
     ids = [d.id for d in real]
     strata = [f"{d.layout}/{d.meta.get('script', 'simplified')}" for d in real]
     counts = Counter(strata)
     strata = [s if counts[s] >= 3 else "other" for s in strata]
-    train_ids, rest_ids, _, rest_strata = train_test_split(ids, strata, test_size=dev + test, random_state=seed,
-                                                           stratify=strata)
-    rc = Counter(rest_strata)
-    rest_strata = [s if rc[s] >= 2 else "other" for s in rest_strata]
-    dev_ids, test_ids = train_test_split(rest_ids, test_size=test / (dev + test), random_state=seed,
-                                         stratify=rest_strata if min(Counter(rest_strata).values()) >= 2 else None)
-    out = {i: "train" for i in train_ids}
-    out.update({i: "dev" for i in dev_ids})
-    out.update({i: "test" for i in test_ids})
+    out: dict[str, str] = {}
+    if len(ids) < 3 or dev + test <= 0:
+        out = {i: "train" for i in ids}
+    else:
+        by_id = dict(zip(ids, strata))
+        train_ids, rest_ids = _split_off(ids, strata, dev + test, seed)
+        rest_strata = [by_id[i] for i in rest_ids]
+        rc = Counter(rest_strata)
+        rest_strata = [s if rc[s] >= 2 else "other" for s in rest_strata]
+        if len(rest_ids) < 2 or dev <= 0 or test <= 0:
+            dev_ids, test_ids = (rest_ids, []) if test <= 0 else ([], rest_ids)
+        else:
+            dev_ids, test_ids = _split_off(rest_ids, rest_strata, test / (dev + test), seed)
+        out = {i: "train" for i in train_ids}
+        out.update({i: "dev" for i in dev_ids})
+        out.update({i: "test" for i in test_ids})
     for d in docs:
         if d.origin != "real":
             out[d.id] = "train"
@@ -352,8 +377,13 @@ def to_docs(docs: Sequence[CorpusDoc], nlp) -> tuple[list, int]:
     for d in docs:
         doc = nlp.make_doc(d.text)
         bounds = sorted({e["start"] for e in d.entities} | {e["end"] for e in d.entities})
-        doc, n_split = split_at(doc, bounds)
-        misaligned += n_split
+        # a boundary is aligned when it is a token start or a token end (a token's trailing
+        # whitespace lies outside it); only the others need a split
+        edges = {t.idx for t in doc} | {t.idx + len(t.text) for t in doc}
+        inside = [b for b in bounds if b not in edges]
+        if inside:
+            doc, n_split = split_at(doc, inside)
+            misaligned += n_split
         extensions.init_doc(doc)
         spans = []
         for e in d.entities:
