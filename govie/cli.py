@@ -10,6 +10,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Sequence
@@ -17,7 +18,7 @@ from typing import Iterable, Iterator, Optional, Sequence
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 INPUT_SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
 #: modules that add sub-commands: each has ``add_commands(subparsers)``
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["render", "train", "corpus_cli"]
 
 
 def _err(msg: str) -> None:
@@ -51,8 +52,31 @@ def _tsv_row(d: dict) -> list:
             " | ".join(m["text"] for m in d["metrics"])]
 
 
+def _wants_batch(args: argparse.Namespace) -> bool:
+    """``-o`` names a directory (existing, or ending with ``/``), or ``--jobs`` with a directory input."""
+    out = args.output
+    if not out:
+        return False
+    if out.endswith(("/", os.sep)) or Path(out).is_dir():
+        return True
+    return bool(args.jobs) and any(Path(p).is_dir() for p in args.paths)
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import run_batch
+
+    try:
+        result = run_batch(args.paths, Path(args.output), jobs=args.jobs or 1, fmt=args.format,
+                           nlp_path=args.model)
+    except ValueError as e:
+        _err(str(e))
+        return EXIT_USAGE
+    _err(result.summary(Path(args.output)))
+    return EXIT_INPUT if result.failed else EXIT_OK
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
-    from .api import load, parse
+    from .api import load, parse_many
     from .readers import InputError, read_file
 
     files = list(iter_inputs(args.paths))
@@ -64,15 +88,17 @@ def cmd_parse(args: argparse.Namespace) -> int:
     if not files:
         _err("no input files found")
         return EXIT_USAGE
+    if _wants_batch(args):
+        return cmd_batch(args)
     several = len(files) > 1 or any(Path(p).is_dir() for p in args.paths)
-    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     nlp = load(args.model)
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     status = EXIT_OK
     reports = []
-    try:
-        writer = csv.writer(out, delimiter="\t") if args.format == "tsv" else None
-        if writer:
-            writer.writerow(FACT_FIELDS if several else FACT_FIELDS[1:])
+    read: list[Path] = []  # files read, in order, not yet written: parse_many yields in order
+
+    def texts() -> Iterator[str]:
+        nonlocal status
         for path in files:
             try:
                 text = read_file(path)
@@ -82,7 +108,15 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 continue
             if not text.strip():
                 _err(f"{path}: empty input, no facts")
-            report = parse(text, nlp=nlp)
+            read.append(path)
+            yield text
+
+    try:
+        writer = csv.writer(out, delimiter="\t") if args.format == "tsv" else None
+        if writer:
+            writer.writerow(FACT_FIELDS if several else FACT_FIELDS[1:])
+        for report in parse_many(texts(), nlp=nlp, n_process=args.jobs or 1):
+            path = read.pop(0)
             source = str(path) if several else None
             if args.format == "json":
                 d = report.to_dict()
@@ -113,6 +147,16 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return status
 
 
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="govie", description=__doc__.splitlines()[0])
     ap.add_argument("--version", action="store_true", help="print the version and exit")
@@ -120,7 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("parse", help="extract facts from report files or directories")
     p.add_argument("paths", nargs="+", help="files (.txt .html .docx .pdf) or directories")
     p.add_argument("--format", choices=["jsonl", "json", "tsv", "csv"], default="jsonl")
-    p.add_argument("-o", "--output", help="write here instead of stdout")
+    p.add_argument("-o", "--output", help="write here instead of stdout; a directory (existing, or ending "
+                   "with /) gets one output file per input, resumable, failures in errors.tsv")
+    p.add_argument("--jobs", type=_positive_int, default=None,
+                   help="worker processes (with a directory input and -o: batch mode, one output per input)")
     p.add_argument("--model", default=None, help="pipeline directory, or 'rules' for the rule baseline")
     p.set_defaults(func=cmd_parse)
     import importlib
@@ -150,6 +197,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except (OSError, ValueError) as e:  # unwritable output, unreadable input (InputError): one line, no traceback
+        msg = f"{e.filename}: {e.strerror}" if isinstance(e, OSError) and e.filename and e.strerror else str(e)
+        _err(" ".join(msg.split()) or type(e).__name__)
+        return EXIT_INPUT
 
 
 if __name__ == "__main__":  # pragma: no cover

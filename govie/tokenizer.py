@@ -76,8 +76,9 @@ def split_at(doc: Doc, bounds: Sequence[int]) -> tuple[Doc, int]:
 
     Returns the (possibly new) doc and how many boundaries fell inside a token.
     """
-    starts = {t.idx for t in doc} | {len(doc.text)}
-    inside = [b for b in bounds if b not in starts and 0 < b < len(doc.text)]
+    text = doc.text
+    edges = {t.idx for t in doc} | {t.idx + len(t.text) for t in doc} | {len(text)}
+    inside = sorted({b for b in bounds if b not in edges and 0 < b < len(text)})
     if not inside:
         return doc, 0
     cut = set(inside)
@@ -86,9 +87,9 @@ def split_at(doc: Doc, bounds: Sequence[int]) -> tuple[Doc, int]:
     for tok in doc:
         s = tok.idx
         pieces = [i for i in range(s + 1, s + len(tok.text)) if i in cut]
-        edges = [s] + pieces + [s + len(tok.text)]
-        for a, b in zip(edges, edges[1:]):
-            words.append(doc.text[a:b])
+        edges_t = [s] + pieces + [s + len(tok.text)]
+        for a, b in zip(edges_t, edges_t[1:]):
+            words.append(text[a:b])
             spaces.append(False)
         spaces[-1] = bool(tok.whitespace_)
     new = Doc(doc.vocab, words=words, spaces=spaces)

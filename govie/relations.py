@@ -1,0 +1,370 @@
+"""``govie_relations``: a trainable relation component (VALUE_OF, PART_OF).
+
+Candidates are QUANTITY×METRIC pairs (VALUE_OF) and METRIC×METRIC pairs (PART_OF) within a
+window; each pair is represented by structural features that matter in these reports (order,
+distance, punctuation and 其中/分别/共 between, same clause/line, rank among candidates, cells
+between) plus hashed token features of the metric, of the text between and around the pair.
+One binary classifier per relation label scores the candidates. The classifier is either a
+scikit-learn model fitted in :meth:`initialize` (``classifier = "sklearn"``) or a thinc network
+trained through :meth:`update` in spaCy's loop (``classifier = "thinc"``); ``docs/model-card.md``
+reports both.
+"""
+from __future__ import annotations
+
+import pickle
+import re
+import zlib
+from typing import Any, Callable, Iterable, Optional, Sequence
+
+import numpy as np
+import srsly
+from spacy.language import Language
+from spacy.pipeline import TrainablePipe
+from spacy.tokens import Doc
+from spacy.training import Example
+from spacy.util import ensure_path
+from thinc.api import Config, Model, Optimizer, Relu, chain
+
+from . import extensions
+
+LABELS = ("VALUE_OF", "PART_OF")
+HASH_BINS = 256
+_PUNCT = ["，,", "。", "；;", "、", "：:", "\n", "（(", "）)", "|｜\t"]
+_KEYWORDS = ["其中", "分别", "共", "包括", "均", "为", "达", "合计", "总计", "累计", "含"]
+_GAP_BUCKETS = (0, 1, 2, 4, 8, 16, 32, 64, 128, 256)
+_CLAUSE = re.compile(r"[，,。；;\n]")
+
+
+def _bucket(x: int, edges: Sequence[int]) -> list[float]:
+    out = [0.0] * (len(edges) + 1)
+    i = 0
+    while i < len(edges) and x >= edges[i]:
+        i += 1
+    out[i] = 1.0
+    return out
+
+
+def _hash(s: str, salt: str) -> int:
+    return zlib.crc32((salt + s).encode("utf-8")) % HASH_BINS
+
+
+class PairFeaturizer:
+    """Turns (head, tail) character spans of a document into feature vectors."""
+
+    def __init__(self, window: int = 400, after: int = 30, max_candidates: int = 10, part_window: int = 200) -> None:
+        self.window = window
+        self.after = after
+        self.max_candidates = max_candidates
+        self.part_window = part_window
+
+    @property
+    def size(self) -> int:
+        return 24 + 2 * (len(_GAP_BUCKETS) + 1) + len(_PUNCT) + len(_KEYWORDS) + 3 * 5 + 4 * HASH_BINS
+
+    # -- candidates ----------------------------------------------------------------------------
+    def value_candidates(self, quantities: Sequence[tuple[int, int]], metrics: Sequence[tuple[int, int]]):
+        ms = sorted(metrics)
+        for q in quantities:
+            before = [m for m in ms if m[1] <= q[0] and q[0] - m[1] <= self.window]
+            after = [m for m in ms if m[0] >= q[1] and m[0] - q[1] <= self.after]
+            before = before[-self.max_candidates:]
+            after = after[:2]
+            for rank, m in enumerate(reversed(before)):
+                yield q, m, rank
+            for rank, m in enumerate(after):
+                yield q, m, rank
+
+    def part_candidates(self, metrics: Sequence[tuple[int, int]]):
+        ms = sorted(metrics)
+        for i, child in enumerate(ms):
+            prev = [p for p in ms[:i] if child[0] - p[1] <= self.part_window]
+            for rank, p in enumerate(reversed(prev[-4:])):
+                yield child, p, rank
+
+    # -- features ------------------------------------------------------------------------------
+    def features(self, text: str, head: tuple[int, int], tail: tuple[int, int], rank: int,
+                 quantity_starts: np.ndarray, metric_starts: np.ndarray, bare: bool, is_part: bool) -> np.ndarray:
+        before = tail[1] <= head[0]
+        a, b = (tail[1], head[0]) if before else (head[1], tail[0])
+        a, b = min(a, b), max(a, b)
+        between = text[a:b]
+        gap = b - a
+        nq = int(((quantity_starts >= a) & (quantity_starts < b)).sum())
+        nm = int(((metric_starts >= a) & (metric_starts < b)).sum())
+        digits = sum(c.isdigit() for c in between)
+        mtext = text[tail[0]:tail[1]]
+        after_m = text[tail[1]:tail[1] + 1]
+        after_h = text[head[1]:head[1] + 1]
+        before_h = text[max(0, head[0] - 2):head[0]]
+        v: list[float] = [
+            1.0, float(before), float(is_part), np.log1p(gap) / 6, float(gap == 0),
+            float(not _CLAUSE.search(between)), float("\n" not in between), float("。" not in between),
+            min(nq, 8) / 8, float(nq == 0), min(nm, 8) / 8, float(nm == 0), min(digits, 50) / 50,
+            float(after_m.isdigit()), float(after_m.isspace() or after_m == ""), float(bare),
+            min(len(mtext), 20) / 20, float(rank == 0), float(rank == 1), float(rank == 2), float(rank >= 3),
+            between.count("\n") / 10, float(bool(re.match(r"\s*[0-9]", text[tail[1]:tail[1] + 3]))),
+            float(after_h.isdigit()),
+        ]
+        gb = _bucket(gap, _GAP_BUCKETS)
+        v += gb if before else [0.0] * len(gb)
+        v += [0.0] * len(gb) if before else gb
+        v += [float(any(c in between for c in p)) for p in _PUNCT]
+        v += [float(k in between) for k in _KEYWORDS]
+        v += _bucket(nq, (1, 2, 4, 8)) + _bucket(nm, (1, 2, 4, 8)) + _bucket(len(mtext), (2, 4, 7, 11))
+        h = np.zeros(4 * HASH_BINS, dtype="float32")
+        for i in range(len(mtext) - 1):
+            h[_hash(mtext[i:i + 2], "m")] = 1.0
+        h[_hash(mtext[-2:], "mend")] = 1.0
+        h[HASH_BINS + _hash(between[-3:] if before else between[:3], "gap")] = 1.0
+        h[2 * HASH_BINS + _hash(before_h, "bh")] = 1.0
+        h[3 * HASH_BINS + _hash(text[tail[1]:tail[1] + 2], "am")] = 1.0
+        return np.concatenate([np.asarray(v, dtype="float32"), h])
+
+    def pairs(self, text: str, quantities: Sequence[tuple[int, int]], metrics: Sequence[tuple[int, int]],
+              bare: set[tuple[int, int]]):
+        """All candidates of a document: (label, head, tail, feature vector)."""
+        qs = np.asarray(sorted(s for s, _ in quantities), dtype="int64")
+        ms = np.asarray(sorted(s for s, _ in metrics), dtype="int64")
+        out = []
+        for q, m, rank in self.value_candidates(quantities, metrics):
+            out.append(("VALUE_OF", q, m, self.features(text, q, m, rank, qs, ms, q in bare, False)))
+        for c, p, rank in self.part_candidates(metrics):
+            out.append(("PART_OF", c, p, self.features(text, c, p, rank, qs, ms, False, True)))
+        return out
+
+
+def _entities(doc: Doc) -> tuple[list[tuple[int, int]], list[tuple[int, int]], set[tuple[int, int]]]:
+    qs, ms, bare = [], [], set()
+    for e in doc.ents:
+        key = (e.start_char, e.end_char)
+        if e.label_ == "QUANTITY":
+            qs.append(key)
+            if e._.unit is None:
+                bare.add(key)
+        elif e.label_ == "METRIC":
+            ms.append(key)
+    return qs, ms, bare
+
+
+def _gold(doc: Doc) -> set[tuple[int, int, int, int, str]]:
+    return {(r[0], r[1], r[2], r[3], r[4]) for r in (doc._.relations or [])}
+
+
+def _logistic(n_in: int) -> Model:
+    from thinc.api import Sigmoid
+
+    return Sigmoid(nO=1, nI=n_in)
+
+
+from spacy import registry  # noqa: E402
+
+
+@registry.architectures("govie.RelationMLP.v1")
+def relation_mlp(hidden_width: int = 64) -> Model:
+    """Per-label feed-forward scorer over pair feature vectors (used when classifier = "thinc")."""
+    n_in = PairFeaturizer().size
+    models = {label: chain(Relu(nO=hidden_width, nI=n_in, dropout=0.1), _logistic(hidden_width)) for label in LABELS}
+    model = Model("govie_relation_mlp", lambda m, X, is_train: (X, lambda d: d),
+                  layers=[models[l] for l in LABELS], attrs={"labels": list(LABELS)})
+    return model
+
+
+class RelationExtractor(TrainablePipe):
+    """Scores candidate pairs and writes ``Doc._.relations``."""
+
+    def __init__(self, vocab, model: Model, name: str = "govie_relations", *, classifier: str = "sklearn",
+                 threshold: float = 0.5, best_threshold: float = 0.2, keep_existing: bool = True,
+                 window: int = 400) -> None:
+        self.vocab = vocab
+        self.model = model
+        self.name = name
+        self.classifier = classifier
+        self.threshold = threshold
+        self.best_threshold = best_threshold
+        self.keep_existing = keep_existing
+        self.featurizer = PairFeaturizer(window=window)
+        self.sk_models: dict[str, Any] = {}
+        self.cfg = {"classifier": classifier, "threshold": threshold, "best_threshold": best_threshold,
+                    "keep_existing": keep_existing, "window": window}
+
+    # -- scoring ---------------------------------------------------------------------------------
+    def _score(self, label: str, X: np.ndarray) -> np.ndarray:
+        if not len(X):
+            return np.zeros((0,), dtype="float32")
+        if self.classifier == "sklearn":
+            clf = self.sk_models.get(label)
+            if clf is None:
+                return np.zeros((len(X),), dtype="float32")
+            if isinstance(clf, float):  # a label seen with one class only
+                return np.full((len(X),), clf, dtype="float32")
+            return clf.predict_proba(X)[:, 1].astype("float32")
+        sub = self.model.layers[LABELS.index(label)]
+        return np.asarray(sub.predict(self.model.ops.asarray2f(X))).reshape(-1)
+
+    def predict(self, docs: Iterable[Doc]) -> list[list[tuple]]:
+        out = []
+        for doc in docs:
+            extensions.init_doc(doc)
+            qs, ms, bare = _entities(doc)
+            cands = self.featurizer.pairs(doc.text, qs, ms, bare)
+            scored = []
+            for label in LABELS:
+                rows = [c for c in cands if c[0] == label]
+                if not rows:
+                    continue
+                probs = self._score(label, np.stack([c[3] for c in rows]))
+                scored += [(label, c[1], c[2], float(p)) for c, p in zip(rows, probs)]
+            out.append(scored)
+        return out
+
+    def set_annotations(self, docs: Iterable[Doc], scores: list[list[tuple]]) -> None:
+        for doc, scored in zip(docs, scores):
+            extensions.init_doc(doc)
+            existing = list(doc._.relations) if self.keep_existing else []
+            linked = {(r[0], r[1]) for r in existing if r[4] == "VALUE_OF"}
+            rels = set(existing)
+            best: dict[tuple[int, int], tuple[float, tuple[int, int]]] = {}
+            for label, h, t, p in scored:
+                if label == "VALUE_OF" and h in linked:
+                    continue
+                if p >= self.threshold:
+                    rels.add((h[0], h[1], t[0], t[1], label, round(p, 4)))
+                if label == "VALUE_OF" and p > best.get(h, (-1.0, None))[0]:
+                    best[h] = (p, t)
+            has = {(r[0], r[1]) for r in rels if r[4] == "VALUE_OF"}
+            for h, (p, t) in best.items():
+                if h not in has and p >= self.best_threshold:
+                    rels.add((h[0], h[1], t[0], t[1], "VALUE_OF", round(p, 4)))
+            doc._.relations = sorted(rels)
+
+    # -- training --------------------------------------------------------------------------------
+    def _xy(self, examples: Iterable[Example]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        data: dict[str, tuple[list, list]] = {l: ([], []) for l in LABELS}
+        for eg in examples:
+            ref = eg.reference
+            gold = _gold(ref)
+            qs, ms, bare = _entities(ref)
+            for label, h, t, x in self.featurizer.pairs(ref.text, qs, ms, bare):
+                data[label][0].append(x)
+                data[label][1].append(float((h[0], h[1], t[0], t[1], label) in gold))
+        return {l: (np.stack(x) if x else np.zeros((0, self.featurizer.size), "float32"), np.asarray(y, "float32"))
+                for l, (x, y) in data.items()}
+
+    def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp: Optional[Language] = None) -> None:
+        data = self._xy(get_examples())
+        if self.classifier == "sklearn":
+            from sklearn.ensemble import HistGradientBoostingClassifier
+
+            for label, (X, y) in data.items():
+                if len(set(y.tolist())) < 2:
+                    self.sk_models[label] = float(y.mean()) if len(y) else 0.0
+                    continue
+                clf = HistGradientBoostingClassifier(max_iter=150, learning_rate=0.1, max_leaf_nodes=31,
+                                                     l2_regularization=1.0, random_state=0)
+                clf.fit(X, y)
+                self.sk_models[label] = clf
+        else:
+            for label, (X, y) in data.items():
+                sub = self.model.layers[LABELS.index(label)]
+                n = max(1, min(len(X), 64))
+                sub.initialize(X=self.model.ops.asarray2f(X[:n]) if len(X) else None,
+                               Y=self.model.ops.asarray2f(y[:n].reshape(-1, 1)) if len(X) else None)
+
+    def update(self, examples: Iterable[Example], *, drop: float = 0.0, sgd: Optional[Optimizer] = None,
+               losses: Optional[dict[str, float]] = None) -> dict[str, float]:
+        losses = {} if losses is None else losses
+        losses.setdefault(self.name, 0.0)
+        if self.classifier == "sklearn":
+            return losses  # fitted in initialize
+        data = self._xy(examples)
+        for label, (X, y) in data.items():
+            if not len(X):
+                continue
+            sub = self.model.layers[LABELS.index(label)]
+            pred, backprop = sub.begin_update(self.model.ops.asarray2f(X))
+            pred = pred.reshape(-1)
+            # weighted binary cross-entropy gradient: positives are rare
+            pos = max(1.0, float(y.sum()))
+            w = np.where(y > 0, (len(y) - pos) / pos, 1.0).astype("float32")
+            w = np.clip(w, 1.0, 10.0)
+            d = ((pred - y) * w / len(y)).reshape(-1, 1).astype("float32")
+            backprop(self.model.ops.asarray2f(d))
+            losses[self.name] += float((-(y * np.log(pred + 1e-7) + (1 - y) * np.log(1 - pred + 1e-7))).mean())
+        if sgd is not None:
+            self.finish_update(sgd)
+        return losses
+
+    def get_loss(self, examples, scores):  # pragma: no cover - loss computed in update
+        return 0.0, None
+
+    def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, float]:
+        tp = fp = fn = 0
+        for eg in examples:
+            gold = {r[:5] for r in _gold(eg.reference) if r[4] == "VALUE_OF"}
+            pred = {r[:5] for r in (eg.predicted._.relations or []) if r[4] == "VALUE_OF"}
+            tp += len(gold & pred)
+            fp += len(pred - gold)
+            fn += len(gold - pred)
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        return {"rel_micro_p": p, "rel_micro_r": r, "rel_micro_f": 2 * p * r / (p + r) if p + r else 0.0}
+
+    # -- serialisation ---------------------------------------------------------------------------
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "cfg.json", self.cfg)
+        if self.classifier == "sklearn":
+            with open(path / "classifiers.pkl", "wb") as f:
+                pickle.dump(self.sk_models, f)
+        else:
+            self.model.to_disk(path / "model")
+
+    def from_disk(self, path, *, exclude=tuple()) -> "RelationExtractor":
+        path = ensure_path(path)
+        cfg = srsly.read_json(path / "cfg.json")
+        self.__init__(self.vocab, self.model, self.name, **cfg)
+        if self.classifier == "sklearn":
+            with open(path / "classifiers.pkl", "rb") as f:
+                self.sk_models = pickle.load(f)
+        else:
+            X = np.zeros((1, self.featurizer.size), dtype="float32")
+            for sub in self.model.layers:
+                sub.initialize(X=self.model.ops.asarray2f(X))
+            self.model.from_disk(path / "model")
+        return self
+
+    def to_bytes(self, *, exclude=tuple()) -> bytes:
+        return pickle.dumps({"cfg": self.cfg, "sk": self.sk_models,
+                             "model": self.model.to_bytes() if self.classifier == "thinc" else None})
+
+    def from_bytes(self, data: bytes, *, exclude=tuple()) -> "RelationExtractor":
+        d = pickle.loads(data)
+        self.__init__(self.vocab, self.model, self.name, **d["cfg"])
+        self.sk_models = d["sk"]
+        if d["model"] is not None:
+            X = np.zeros((1, self.featurizer.size), dtype="float32")
+            for sub in self.model.layers:
+                sub.initialize(X=self.model.ops.asarray2f(X))
+            self.model.from_bytes(d["model"])
+        return self
+
+
+DEFAULT_MODEL = Config().from_str("""
+[model]
+@architectures = "govie.RelationMLP.v1"
+hidden_width = 64
+""")["model"]
+
+
+@Language.factory("govie_relations", default_config={"model": DEFAULT_MODEL, "classifier": "sklearn",
+                                                     "threshold": 0.5, "best_threshold": 0.2,
+                                                     "keep_existing": True, "window": 400},
+                  assigns=["doc._.relations"], requires=["doc.ents"],
+                  default_score_weights={"rel_micro_f": 1.0, "rel_micro_p": 0.0, "rel_micro_r": 0.0})
+def make_relations(nlp: Language, name: str, model: Model, classifier: str, threshold: float,
+                   best_threshold: float, keep_existing: bool, window: int) -> RelationExtractor:
+    if classifier not in ("sklearn", "thinc"):
+        raise ValueError(f"govie_relations: classifier must be 'sklearn' or 'thinc', not {classifier!r}")
+    return RelationExtractor(nlp.vocab, model, name, classifier=classifier, threshold=threshold,
+                             best_threshold=best_threshold, keep_existing=keep_existing, window=window)

@@ -1,0 +1,242 @@
+"""``govie train`` and ``govie evaluate``: rebuild the shipped pipeline from ``corpus/`` and score it.
+
+Training is reproducible (fixed seeds) and runs in four stages:
+
+1. silver-segment the training texts and train a pkuseg model (``segmentation.py``);
+2. convert the corpus to DocBins (train + traditional-script augmentation, dev), splitting tokens
+   where a gold boundary falls inside one (the count is printed: it should stay near 0);
+3. train tok2vec + NER with spaCy's loop from ``training/config.cfg``;
+4. assemble the shipped pipeline — tokenizer → tok2vec → ner → govie_quantities →
+   govie_table_reader → govie_relations (fitted on the training documents) → govie_indicators —
+   and save it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Optional, Sequence
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin
+from spacy.training import Example
+
+from .corpus import DEFAULT_CORPUS, PROJECT_ROOT, CorpusDoc, load_corpus
+from .segmentation import train_pkuseg, write_training_file
+
+DEFAULT_CONFIG = PROJECT_ROOT / "training" / "config.cfg"
+DEFAULT_WORK = PROJECT_ROOT / "training" / "work"
+DEFAULT_OUTPUT = Path(__file__).parent / "model"
+CHUNK = 1500
+
+
+def log(msg: str) -> None:
+    print(f"[govie train {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def bounds(d: CorpusDoc) -> list[int]:
+    return sorted({e["start"] for e in d.entities} | {e["end"] for e in d.entities})
+
+
+def chunk_doc(d: CorpusDoc, size: int = CHUNK) -> list[CorpusDoc]:
+    """Cut a document into pieces on newlines/sentence ends that cut no entity (NER batches)."""
+    cuts = [0]
+    occupied = [(e["start"], e["end"]) for e in d.entities]
+    i = size
+    while i < len(d.text):
+        j = i
+        while j < len(d.text) and (d.text[j - 1] not in "\n。；" or any(s < j < t for s, t in occupied)):
+            j += 1
+        if j >= len(d.text):
+            break
+        cuts.append(j)
+        i = j + size
+    cuts.append(len(d.text))
+    out = []
+    for k, (a, b) in enumerate(zip(cuts, cuts[1:])):
+        ents = [{**e, "start": e["start"] - a, "end": e["end"] - a} for e in d.entities if a <= e["start"] and e["end"] <= b]
+        ids = {e["id"] for e in ents}
+        rels = [r for r in d.relations if r["head"] in ids and r["tail"] in ids]
+        out.append(CorpusDoc(f"{d.id}#{k}", d.text[a:b], d.meta, ents, rels, d.split))
+    return out
+
+
+def make_tokenizer_nlp(pkuseg_dir: Optional[Path]) -> Language:
+    from . import tokenizer  # noqa: F401 (registers govie.ChineseTokenizer.v1)
+
+    if pkuseg_dir is None:
+        return spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "govie.ChineseTokenizer.v1"}}})
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "govie.ChineseTokenizer.v1",
+                                                          "segmenter": "pkuseg"}}})
+    nlp.tokenizer.initialize(pkuseg_model=str(pkuseg_dir))
+    return nlp
+
+
+def stage_pkuseg(train_docs: Sequence[CorpusDoc], dev_docs: Sequence[CorpusDoc], work: Path,
+                 iterations: int) -> Path:
+    seg = work / "pkuseg"
+    write_training_file([(d.text, bounds(d)) for d in train_docs], work / "seg-train.txt")
+    write_training_file([(d.text, []) for d in dev_docs], work / "seg-dev.txt")
+    if seg.exists():
+        shutil.rmtree(seg)
+    train_pkuseg(work / "seg-train.txt", work / "seg-dev.txt", seg, iterations)
+    return seg
+
+
+def stage_docbins(nlp: Language, train_docs: Sequence[CorpusDoc], dev_docs: Sequence[CorpusDoc], work: Path) -> int:
+    from .corpus import to_docbin
+
+    pieces = [c for d in train_docs for c in chunk_doc(d)]
+    random.Random(0).shuffle(pieces)
+    db, mis_train = to_docbin(pieces, nlp)
+    db.to_disk(work / "train.spacy")
+    db, mis_dev = to_docbin([c for d in dev_docs for c in chunk_doc(d)], nlp)
+    db.to_disk(work / "dev.spacy")
+    log(f"DocBins: {len(pieces)} training pieces; entity boundaries inside a token (split): "
+        f"train {mis_train}, dev {mis_dev}")
+    return mis_train + mis_dev
+
+
+def examples_for(nlp: Language, docs: Sequence[CorpusDoc]) -> list[Example]:
+    from .corpus import to_docs
+
+    refs, _ = to_docs(docs, nlp)
+    return [Example(nlp.make_doc(r.text), r) for r in refs]
+
+
+def assemble(ner_dir: Path, train_docs: Sequence[CorpusDoc], classifier: str = "sklearn",
+             rel_epochs: int = 8) -> Language:
+    """The shipped pipeline: trained tok2vec/NER + rule quantities + table reader + relations."""
+    from . import components, relations  # noqa: F401
+
+    nlp = spacy.load(ner_dir)
+    nlp.add_pipe("govie_quantities", after="ner")
+    if "govie_table_reader" in spacy.registry.factories:
+        nlp.add_pipe("govie_table_reader", after="govie_quantities")
+    rel = nlp.add_pipe("govie_relations", config={"classifier": classifier})
+    if "govie_indicators" in spacy.registry.factories:
+        nlp.add_pipe("govie_indicators")
+    examples = examples_for(nlp, train_docs)
+    rel.initialize(lambda: examples, nlp=nlp)
+    if classifier == "thinc":
+        optimizer = nlp.create_optimizer()
+        rng = random.Random(0)
+        for epoch in range(rel_epochs):
+            rng.shuffle(examples)
+            losses: dict = {}
+            for i in range(0, len(examples), 4):
+                rel.update(examples[i:i + 4], sgd=optimizer, losses=losses)
+            log(f"relations (thinc) epoch {epoch + 1}/{rel_epochs} loss {losses.get(rel.name, 0):.3f}")
+    return nlp
+
+
+def write_meta(nlp: Language, scores: Optional[dict]) -> None:
+    nlp.meta.update({"name": "govie_zh", "version": _version(), "description":
+                     "govie: QUANTITY/METRIC NER and VALUE_OF/PART_OF relations for Chinese government "
+                     "information-disclosure annual reports", "license": "MIT", "author": "govie"})
+    if scores:
+        nlp.meta["performance"] = scores
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_CONFIG, work: Path = DEFAULT_WORK,
+          corpus_dir: Optional[Path] = None, reports_dir: Optional[Path] = None, max_docs: Optional[int] = None,
+          max_epochs: Optional[int] = None, pkuseg_iter: int = 10, classifier: str = "sklearn",
+          augment: bool = True) -> Language:
+    from spacy.cli.train import train as spacy_train
+
+    from . import tokenizer  # noqa: F401
+
+    random.seed(0)
+    work.mkdir(parents=True, exist_ok=True)
+    docs = load_corpus(corpus_dir, reports_dir, augment=augment, missing="skip")
+    train_docs = [d for d in docs if d.split == "train"]
+    dev_docs = [d for d in docs if d.split == "dev"]
+    if max_docs:
+        train_docs, dev_docs = train_docs[:max_docs], dev_docs[:max(1, max_docs // 2)]
+    if not train_docs:
+        raise SystemExit("govie train: no training documents (is the reports directory available?)")
+    if not dev_docs:  # a corpus too small for a dev split (smoke runs): score on the training data
+        log("no dev documents available: the training documents stand in for dev")
+        dev_docs = train_docs[:1]
+    log(f"corpus: {len(train_docs)} training documents ({sum(d.origin == 'augmented' for d in train_docs)} "
+        f"augmented), {len(dev_docs)} dev")
+    log(f"stage 1/4: pkuseg segmenter ({pkuseg_iter} iterations)")
+    seg = stage_pkuseg(train_docs, dev_docs, work, pkuseg_iter)
+    nlp = make_tokenizer_nlp(seg)
+    log("stage 2/4: DocBins")
+    stage_docbins(nlp, train_docs, dev_docs, work)
+    log("stage 3/4: tok2vec + NER (spaCy training loop)")
+    overrides = {"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy"),
+                 "paths.pkuseg_model": str(seg)}
+    if max_epochs:
+        overrides["training.max_epochs"] = max_epochs
+    ner_out = work / "ner"
+    spacy_train(config, ner_out, overrides=overrides)
+    log(f"stage 4/4: assembling the pipeline, fitting govie_relations ({classifier})")
+    final = assemble(ner_out / "model-best", [d for d in train_docs], classifier=classifier)
+    write_meta(final, None)
+    if output.exists():
+        shutil.rmtree(output)
+    final.to_disk(output)
+    log(f"saved {output}")
+    return final
+
+
+# --------------------------------------------------------------------------- CLI
+def cmd_train(args: argparse.Namespace) -> int:
+    train(Path(args.output), Path(args.config), Path(args.work), reports_dir=args.reports,
+          max_docs=args.max_docs, max_epochs=args.max_epochs, pkuseg_iter=args.pkuseg_iter,
+          classifier=args.classifier, augment=not args.no_augment)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .api import load
+    from .evaluate import evaluate, format_table
+
+    docs = [d for d in load_corpus(reports_dir=args.reports) if d.split == args.split]
+    if not docs:
+        print(f"govie: no documents in split {args.split!r}", file=sys.stderr)
+        return 2
+    named = {}
+    model = load(args.model) if args.model else load()
+    named["govie"] = evaluate(docs, model)
+    if not args.no_baseline:
+        named["rules only"] = evaluate(docs, load("rules"))
+    print(f"split: {args.split}")
+    print(format_table(named))
+    if args.json:
+        Path(args.json).write_text(json.dumps({k: v.to_dict() for k, v in named.items()}, indent=1), encoding="utf-8")
+    return 0
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("train", help="rebuild the pipeline from corpus/ (reproducible, fixed seeds)")
+    p.add_argument("--output", default=str(DEFAULT_OUTPUT), help="where to save the pipeline (default: the package)")
+    p.add_argument("--config", default=str(DEFAULT_CONFIG))
+    p.add_argument("--work", default=str(DEFAULT_WORK), help="directory for intermediate files")
+    p.add_argument("--reports", default=None, help="directory of the report texts (default ../shared/reports)")
+    p.add_argument("--max-docs", type=int, default=None, help="train on the first N documents only (smoke runs)")
+    p.add_argument("--max-epochs", type=int, default=None)
+    p.add_argument("--pkuseg-iter", type=int, default=10)
+    p.add_argument("--classifier", choices=["sklearn", "thinc"], default="sklearn")
+    p.add_argument("--no-augment", action="store_true", help="no traditional-script copies")
+    p.set_defaults(func=cmd_train)
+    e = sub.add_parser("evaluate", help="score a pipeline on a corpus split, side by side with the rules")
+    e.add_argument("--split", default="test", choices=["train", "dev", "test"])
+    e.add_argument("--model", default=None, help="pipeline directory (default: the shipped one)")
+    e.add_argument("--reports", default=None)
+    e.add_argument("--no-baseline", action="store_true")
+    e.add_argument("--json", default=None, help="also write the scores here")
+    e.set_defaults(func=cmd_evaluate)

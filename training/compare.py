@@ -1,0 +1,52 @@
+"""Ablations on a corpus split (default dev), printed side by side — the figures of the model card.
+
+    python training/compare.py --model govie/model --ner training/work/ner/model-best [--split dev]
+
+Columns:
+- ``rules``: the rule-only pipeline (rule quantities, table reader, rule linker);
+- ``ner only``: the trained NER's QUANTITY and METRIC, no rules, trained relations;
+- ``ner+rules``: the shipped combination (rule/table quantities replace the model's, model METRICs);
+- ``rel=thinc``: the same with the relation classifier trained as a thinc network in spaCy's loop
+  instead of the scikit-learn model fitted in ``initialize`` (only with ``--thinc``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import govie
+from govie.corpus import load_corpus
+from govie.evaluate import evaluate, format_table
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default=None)
+    ap.add_argument("--ner", default="training/work/ner/model-best")
+    ap.add_argument("--split", default="dev")
+    ap.add_argument("--thinc", action="store_true", help="also fit and score the thinc relation classifier")
+    ap.add_argument("--json", default=None)
+    args = ap.parse_args()
+    docs = load_corpus()
+    gold = [d for d in docs if d.split == args.split]
+    nlp = govie.load(args.model)
+    named = {"rules": evaluate(gold, govie.load("rules"))}
+    with nlp.select_pipes(disable=[p for p in ("govie_quantities", "govie_table_reader") if p in nlp.pipe_names]):
+        named["ner only"] = evaluate(gold, nlp)
+    named["ner+rules"] = evaluate(gold, nlp)
+    if args.thinc:
+        from govie.train import assemble
+
+        train_docs = [d for d in load_corpus(augment=True) if d.split == "train"]
+        named["rel=thinc"] = evaluate(gold, assemble(Path(args.ner), train_docs, classifier="thinc"))
+    print(f"split: {args.split} ({len(gold)} documents)")
+    print(format_table(named))
+    if args.json:
+        Path(args.json).write_text(json.dumps({k: v.to_dict() for k, v in named.items()}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
