@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import pickle
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -33,13 +35,20 @@ def build_rule_pipeline() -> Language:
     return nlp
 
 
+#: id(pipeline) -> the path it was loaded from (worker processes reload it from there)
+_LOADED_FROM: dict[int, str] = {}
+
+
 @functools.lru_cache(maxsize=4)
 def _load_cached(path: str) -> Language:
     if path == "rules":
-        return build_rule_pipeline()
-    from . import components, tables, taxonomy  # noqa: F401
+        nlp = build_rule_pipeline()
+    else:
+        from . import components, tables, taxonomy  # noqa: F401
 
-    return spacy.load(path)
+        nlp = spacy.load(path)
+    _LOADED_FROM[id(nlp)] = path
+    return nlp
 
 
 def load(path: Union[str, Path, None] = None) -> Language:
@@ -122,16 +131,18 @@ def _retext(text: str, report: Report) -> Report:
 
 
 def _merge(text: str, parts: list[Report]) -> Report:
+    dirty = _CONTROL.search(text) is not None  # span texts then come from the blanked copy
     if len(parts) == 1:
-        return _retext(text, parts[0])
+        return _retext(text, parts[0]) if dirty else replace(parts[0], text=text)
     meta: dict = {}
     for p in parts:
         for k, v in p.meta.items():
             meta.setdefault(k, v)
-    return _retext(text, Report(text=text, facts=[f for p in parts for f in p.facts],
-                                quantities=[f for p in parts for f in p.quantities],
-                                relations=[r for p in parts for r in p.relations],
-                                checks=[c for p in parts for c in p.checks], meta=meta))
+    merged = Report(text=text, facts=[f for p in parts for f in p.facts],
+                    quantities=[f for p in parts for f in p.quantities],
+                    relations=[r for p in parts for r in p.relations],
+                    checks=[c for p in parts for c in p.checks], meta=meta)
+    return _retext(text, merged) if dirty else merged
 
 
 def _check_text(text: object) -> str:
@@ -160,9 +171,60 @@ def parse_file(path: Union[str, Path], nlp: Optional[Language] = None) -> Report
     return parse(read_file(path), nlp=nlp)
 
 
+_WORKER_NLP: Optional[Language] = None
+
+
+def _init_worker(spec: tuple[str, object]) -> None:
+    global _WORKER_NLP
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)  # one process per core: no nested OpenMP/BLAS threads
+    kind, value = spec
+    _WORKER_NLP = load(value) if kind == "path" else pickle.loads(value)  # type: ignore[arg-type]
+
+
+def _parse_in_worker(text: str) -> Report:
+    return next(parse_many([text], nlp=_WORKER_NLP))
+
+
+def _parse_parallel(texts: Iterable[str], nlp: Optional[Language], n_process: int,
+                    batch_size: int) -> Iterator[Report]:
+    """Worker processes started with ``spawn`` (forking a process whose OpenMP/BLAS thread pools are
+    running can deadlock the children), each loading the pipeline once; results come back in order."""
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    if nlp is None:
+        spec: tuple[str, object] = ("path", None)
+    elif id(nlp) in _LOADED_FROM:
+        spec = ("path", _LOADED_FROM[id(nlp)])
+    else:
+        spec = ("pickle", pickle.dumps(nlp))
+    window = max(2, n_process * batch_size)
+    with ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_init_worker, initargs=(spec,)) as ex:
+        pending: deque = deque()
+        for text in texts:
+            pending.append(ex.submit(_parse_in_worker, _check_text(text)))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def parse_many(texts: Iterable[str], nlp: Optional[Language] = None, n_process: int = 1,
                batch_size: int = 8) -> Iterator[Report]:
-    """Stream reports through ``nlp.pipe`` (``n_process`` worker processes); yields in order."""
+    """Parse many texts, yielding one :class:`Report` per text, in order.
+
+    ``n_process=1`` streams through ``nlp.pipe``; ``n_process>1`` (``-1``: one per CPU) runs that many
+    worker processes, each with its own copy of the pipeline.
+    """
+    if n_process == -1:
+        n_process = os.cpu_count() or 1
+    if n_process > 1:
+        yield from _parse_parallel(texts, nlp, n_process, batch_size)
+        return
     nlp = nlp or load()
 
     def pieces() -> Iterator[tuple[str, tuple[int, int, int]]]:
@@ -175,7 +237,7 @@ def parse_many(texts: Iterable[str], nlp: Optional[Language] = None, n_process: 
 
     registry: dict[int, tuple[str, list[int]]] = {}
     pending: list[Report] = []
-    for doc, (i, j, n) in nlp.pipe(pieces(), as_tuples=True, n_process=n_process, batch_size=batch_size):
+    for doc, (i, j, n) in nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size):
         text, offsets = registry[i]
         pending.append(_shift(report_from_doc(doc), offsets[j]))
         if j == n - 1:

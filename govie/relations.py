@@ -28,7 +28,7 @@ from thinc.api import Config, Model, Optimizer, Relu, chain
 from . import extensions
 
 LABELS = ("VALUE_OF", "PART_OF")
-HASH_BINS = 256
+HASH_BINS = 64
 _PUNCT = ["，,", "。", "；;", "、", "：:", "\n", "（(", "）)", "|｜\t"]
 _KEYWORDS = ["其中", "分别", "共", "包括", "均", "为", "达", "合计", "总计", "累计", "含"]
 _GAP_BUCKETS = (0, 1, 2, 4, 8, 16, 32, 64, 128, 256)
@@ -83,7 +83,8 @@ class PairFeaturizer:
 
     # -- features ------------------------------------------------------------------------------
     def features(self, text: str, head: tuple[int, int], tail: tuple[int, int], rank: int,
-                 quantity_starts: np.ndarray, metric_starts: np.ndarray, bare: bool, is_part: bool) -> np.ndarray:
+                 quantity_starts: np.ndarray, metric_starts: np.ndarray, bare: bool, is_part: bool,
+                 digit_cum: np.ndarray) -> np.ndarray:
         before = tail[1] <= head[0]
         a, b = (tail[1], head[0]) if before else (head[1], tail[0])
         a, b = min(a, b), max(a, b)
@@ -91,7 +92,7 @@ class PairFeaturizer:
         gap = b - a
         nq = int(((quantity_starts >= a) & (quantity_starts < b)).sum())
         nm = int(((metric_starts >= a) & (metric_starts < b)).sum())
-        digits = sum(c.isdigit() for c in between)
+        digits = int(digit_cum[b] - digit_cum[a])
         mtext = text[tail[0]:tail[1]]
         after_m = text[tail[1]:tail[1] + 1]
         after_h = text[head[1]:head[1] + 1]
@@ -121,15 +122,21 @@ class PairFeaturizer:
         return np.concatenate([np.asarray(v, dtype="float32"), h])
 
     def pairs(self, text: str, quantities: Sequence[tuple[int, int]], metrics: Sequence[tuple[int, int]],
-              bare: set[tuple[int, int]]):
-        """All candidates of a document: (label, head, tail, feature vector)."""
+              bare: set[tuple[int, int]], skip: frozenset = frozenset()):
+        """All candidates of a document: (label, head, tail, feature vector).
+
+        ``skip``: quantities that already have their links (table cells): no VALUE_OF candidates.
+        """
         qs = np.asarray(sorted(s for s, _ in quantities), dtype="int64")
         ms = np.asarray(sorted(s for s, _ in metrics), dtype="int64")
+        digit_cum = np.concatenate([[0], np.cumsum(np.frombuffer(
+            bytes(c.isdigit() for c in text), dtype=np.uint8), dtype=np.int64)])
         out = []
-        for q, m, rank in self.value_candidates(quantities, metrics):
-            out.append(("VALUE_OF", q, m, self.features(text, q, m, rank, qs, ms, q in bare, False)))
+        todo = [q for q in quantities if q not in skip]
+        for q, m, rank in self.value_candidates(todo, metrics):
+            out.append(("VALUE_OF", q, m, self.features(text, q, m, rank, qs, ms, q in bare, False, digit_cum)))
         for c, p, rank in self.part_candidates(metrics):
-            out.append(("PART_OF", c, p, self.features(text, c, p, rank, qs, ms, False, True)))
+            out.append(("PART_OF", c, p, self.features(text, c, p, rank, qs, ms, False, True, digit_cum)))
         return out
 
 
@@ -206,7 +213,9 @@ class RelationExtractor(TrainablePipe):
         for doc in docs:
             extensions.init_doc(doc)
             qs, ms, bare = _entities(doc)
-            cands = self.featurizer.pairs(doc.text, qs, ms, bare)
+            skip = frozenset((r[0], r[1]) for r in doc._.relations if r[4] == "VALUE_OF") \
+                if self.keep_existing else frozenset()
+            cands = self.featurizer.pairs(doc.text, qs, ms, bare, skip)
             scored = []
             for label in LABELS:
                 rows = [c for c in cands if c[0] == label]

@@ -112,15 +112,13 @@ def examples_for(nlp: Language, docs: Sequence[CorpusDoc]) -> list[Example]:
 def assemble(ner_dir: Path, train_docs: Sequence[CorpusDoc], classifier: str = "sklearn",
              rel_epochs: int = 8) -> Language:
     """The shipped pipeline: trained tok2vec/NER + rule quantities + table reader + relations."""
-    from . import components, relations  # noqa: F401
+    from . import components, relations, tables, taxonomy  # noqa: F401  (register the factories)
 
     nlp = spacy.load(ner_dir)
     nlp.add_pipe("govie_quantities", after="ner")
-    if "govie_table_reader" in spacy.registry.factories:
-        nlp.add_pipe("govie_table_reader", after="govie_quantities")
+    nlp.add_pipe("govie_table_reader", after="govie_quantities")
     rel = nlp.add_pipe("govie_relations", config={"classifier": classifier})
-    if "govie_indicators" in spacy.registry.factories:
-        nlp.add_pipe("govie_indicators")
+    nlp.add_pipe("govie_indicators")
     examples = examples_for(nlp, train_docs)
     rel.initialize(lambda: examples, nlp=nlp)
     if classifier == "thinc":
@@ -184,7 +182,7 @@ def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_CONFIG, work: Pa
     ner_out = work / "ner"
     spacy_train(config, ner_out, overrides=overrides)
     log(f"stage 4/4: assembling the pipeline, fitting govie_relations ({classifier})")
-    final = assemble(ner_out / "model-best", [d for d in train_docs], classifier=classifier)
+    final = assemble(ner_out / "model-best", train_docs, classifier=classifier)
     write_meta(final, None)
     if output.exists():
         shutil.rmtree(output)
@@ -218,7 +216,22 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     print(format_table(named))
     if args.json:
         Path(args.json).write_text(json.dumps({k: v.to_dict() for k, v in named.items()}, indent=1), encoding="utf-8")
+    if args.update_meta:
+        update_meta(Path(args.model) if args.model else DEFAULT_OUTPUT, args.split, named["govie"])
     return 0
+
+
+def update_meta(model_dir: Path, split: str, scores) -> None:
+    """Record measured scores in the pipeline's meta.json (spaCy ``performance`` convention)."""
+    meta_path = model_dir / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    s = scores.to_dict()
+    perf = {"split": split, "documents": s["documents"], "fact_f": s["fact"]["f"], "fact_exact_f": s["fact_exact"]["f"],
+            "quantity_f": s["quantity"]["f"], "ents_per_type": {k: v for k, v in s["ner"].items()},
+            "rel_per_type": {k: v for k, v in s["relations"].items()}}
+    meta["performance"] = perf
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote scores into {meta_path}")
 
 
 def add_commands(sub) -> None:
@@ -239,4 +252,5 @@ def add_commands(sub) -> None:
     e.add_argument("--reports", default=None)
     e.add_argument("--no-baseline", action="store_true")
     e.add_argument("--json", default=None, help="also write the scores here")
+    e.add_argument("--update-meta", action="store_true", help="record the scores in the pipeline's meta.json")
     e.set_defaults(func=cmd_evaluate)
