@@ -84,7 +84,7 @@ def t3_text(layout: str) -> str:
     if layout == "md":
         head += ("| （本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 | | | | | | |\n"
                  "| | 自然人 | 法人或其他组织 | | | | | 总计 |\n| | | " + " | ".join(COLS[1:6]) + " | |\n"
-                 "|---|---|---|---|---|---|---|---|\n")
+                 "|:--|:--|:--|:--|:--|:--|:--|:--|\n")
     elif layout == "tab":
         head += "申请人情况\t自然人\t法人或其他组织\t\t\t\t\t总计\n\t\t" + "\t".join(COLS[1:6]) + "\n"
     elif layout == "lines":
@@ -103,7 +103,7 @@ def t4_text(layout: str) -> str:
     if layout == "md":
         return (head + "| 行政复议 | | | | | 行政诉讼 | | | | | | | | | |\n"
                 "| | | | | | 未经复议直接起诉 | | | | | 复议后起诉 | | | | |\n| " + " | ".join(T4_HEADERS * 3)
-                + " |\n|" + "---|" * 15 + "\n| " + " | ".join(map(str, T4)) + " |\n五、存在的主要问题及改进情况\n")
+                + " |\n|" + ":--|" * 15 + "\n| " + " | ".join(map(str, T4)) + " |\n五、存在的主要问题及改进情况\n")
     sep = "\t" if layout == "tab" else "\n"
     return (head + "行政复议" + sep + "行政诉讼\n未经复议直接起诉" + sep + "复议后起诉\n" + sep.join(T4_HEADERS * 3)
             + "\n" + sep.join(map(str, T4)) + "\n五、存在的主要问题及改进情况\n")
