@@ -5,7 +5,9 @@
 Columns:
 - ``rules``: the rule-only pipeline (rule quantities, table reader, rule linker);
 - ``ner only``: the trained NER's QUANTITY and METRIC, no rules, trained relations;
-- ``ner+rules``: the shipped combination (rule/table quantities replace the model's, model METRICs);
+- ``ner+rules``: the shipped combination (rule/table quantities replace the model's, model METRICs,
+  rule linker as fallback for quantities the relation model leaves unlinked);
+- ``no fallback``: the same without the rule-linker fallback;
 - ``rel=thinc``: the same with the relation classifier trained as a thinc network in spaCy's loop
   instead of the scikit-learn model fitted in ``initialize`` (only with ``--thinc``).
 """
@@ -36,6 +38,9 @@ def main() -> int:
     with nlp.select_pipes(disable=[p for p in ("govie_quantities", "govie_table_reader") if p in nlp.pipe_names]):
         named["ner only"] = evaluate(gold, nlp)
     named["ner+rules"] = evaluate(gold, nlp)
+    if "govie_rule_linker" in nlp.pipe_names:
+        with nlp.select_pipes(disable=["govie_rule_linker"]):
+            named["no fallback"] = evaluate(gold, nlp)
     if args.thinc:
         from govie.train import assemble
 
