@@ -136,21 +136,30 @@ def format_stats(st: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def cmd_stats(args: argparse.Namespace) -> int:
-    from .corpus import stats
-
+def _load_for_command(args: argparse.Namespace):
+    """The corpus for ``stats``/``convert``: the documents, or an exit code after reporting problems."""
     try:
         docs, problems = load_checked(_corpus_dir(args), _reports_dir(args), skip_missing=args.skip_missing,
                                       augment=args.augment)
     except FileNotFoundError as e:
         _err(str(e))
         return EXIT_USAGE
-    errors = [p for p in problems if p.severity == "error"]
     for p in problems:
         _err(str(p))
+    errors = [p for p in problems if p.severity == "error"]
     if errors:
         _err(f"{len(errors)} records could not be loaded (--skip-missing counts only the available ones)")
         return EXIT_DATA
+    return docs
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from .corpus import stats
+
+    loaded = _load_for_command(args)
+    if isinstance(loaded, int):
+        return loaded
+    docs = loaded
     st = stats(docs)
     if args.json:
         print(json.dumps(st, ensure_ascii=False, indent=1))
@@ -215,16 +224,10 @@ def cmd_split(args: argparse.Namespace) -> int:
 def cmd_convert(args: argparse.Namespace) -> int:
     from .corpus import to_dataset, to_docbin
 
-    try:
-        docs, problems = load_checked(_corpus_dir(args), _reports_dir(args), skip_missing=args.skip_missing,
-                                      augment=args.augment)
-    except FileNotFoundError as e:
-        _err(str(e))
-        return EXIT_USAGE
-    for p in problems:
-        _err(str(p))
-    if any(p.severity == "error" for p in problems):
-        return EXIT_DATA
+    loaded = _load_for_command(args)
+    if isinstance(loaded, int):
+        return loaded
+    docs = loaded
     if args.split:
         docs = [d for d in docs if (d.split or "unassigned") in args.split]
     if not docs:

@@ -163,24 +163,3 @@ def format_table(named: dict[str, Scores]) -> str:
     out.append(f"({docs} documents)")
     return "\n".join(out)
 
-
-def report_from_corpus_doc(doc: CorpusDoc) -> Report:
-    """A :class:`Report` holding a corpus document's annotations (to score one annotation pass
-    against another)."""
-    from .report import Fact, TextSpan
-
-    idx = {e["id"]: e for e in doc.entities}
-    facts = []
-    quantities = []
-    for f in doc.facts():
-        q = f["quantity"]
-        fact = Fact(TextSpan(q["start"], q["end"], q["text"]), f["value"], f["unit"], f["approximate"],
-                    [TextSpan(m["start"], m["end"], m["text"]) for m in f["metrics"]])
-        quantities.append(fact)
-        if fact.metrics:
-            facts.append(fact)
-    rels = [{"label": r["type"],
-             "head": {k: idx[r["head"]][k] for k in ("start", "end", "text")},
-             "tail": {k: idx[r["tail"]][k] for k in ("start", "end", "text")}, "score": 1.0}
-            for r in doc.relations]
-    return Report(doc.text, facts, quantities, rels)

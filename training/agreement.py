@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from govie.corpus import DEFAULT_CORPUS, default_reports_dir, load_record
-from govie.evaluate import PRF, Scores, report_from_corpus_doc, score_doc
+from govie.evaluate import PRF, Scores, score_doc
+from govie.interop import doc_to_report
 
 
 def main() -> int:
@@ -20,8 +21,8 @@ def main() -> int:
         second = load_record(path, DEFAULT_CORPUS, reports)
         first = load_record(DEFAULT_CORPUS / "annotations" / path.name, DEFAULT_CORPUS, reports)
         s = Scores()
-        score_doc(first, report_from_corpus_doc(second), s)
-        score_doc(first, report_from_corpus_doc(second), total)
+        score_doc(first, doc_to_report(second), s)
+        score_doc(first, doc_to_report(second), total)
         g = {(e["start"], e["end"], e["label"]) for e in first.entities}
         p = {(e["start"], e["end"], e["label"]) for e in second.entities}
         exact.add(len(g & p), len(p - g), len(g - p))
