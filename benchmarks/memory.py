@@ -9,7 +9,6 @@ runs in a fresh process (``python -m govie.cli parse BIG -o OUT.jsonl``); its pe
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile

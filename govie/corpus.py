@@ -10,9 +10,8 @@ import functools
 import hashlib
 import json
 import os
-import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence, Union
 

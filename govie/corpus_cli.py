@@ -77,7 +77,7 @@ def load_checked(corpus_dir: Path, reports_dir: Optional[Path], skip_missing: bo
 def _split_problems(docs: Sequence[CorpusDoc], corpus_dir: Path) -> list[Problem]:
     splits = read_splits(corpus_dir)
     out = []
-    ids = {d.id for d in docs}
+    {d.id for d in docs}
     recorded = {p.stem for p in (corpus_dir / "annotations").glob("*.json")}
     for i, s in sorted(splits.items()):
         if s not in SPLITS:

@@ -929,7 +929,6 @@ def _t2(ctx: _Ctx, start: int, end: int) -> Optional[Table]:
         if not toks:
             cursor = m.end()
             continue
-        scale = None
         units: list[Optional[str]] = []
         for span, cid in valid:
             col = next(c for c in cols if c.id == cid)

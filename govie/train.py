@@ -23,10 +23,9 @@ from typing import Optional, Sequence
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 
-from .corpus import DEFAULT_CORPUS, PROJECT_ROOT, CorpusDoc, load_corpus
+from .corpus import PROJECT_ROOT, CorpusDoc, load_corpus
 from .segmentation import train_pkuseg, write_training_file
 
 DEFAULT_CONFIG = PROJECT_ROOT / "training" / "config.cfg"

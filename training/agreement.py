@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from govie.corpus import DEFAULT_CORPUS, default_reports_dir, load_record
 from govie.evaluate import PRF, Scores, score_doc
