@@ -110,7 +110,6 @@ def _line_of(text: str, start: int, end: int) -> str:
 
 _TABLE_LINE = re.compile(r"^[\s|｜\t\d.,，%％—\-/]*$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_APPROX_PREFIX = re.compile(r"(?:近|约|超过|逾|大约|将近|接近|不少于|不低于|达到?|多达|超|上)$")
 _APPROX_PREFIX_TRUE = re.compile(r"(?:近|约|超过|逾|大约|将近|接近|不少于|不低于|多达|超|上)$")
 
 

@@ -337,9 +337,7 @@ class RelationExtractor(TrainablePipe):
             with open(path / "classifiers.pkl", "rb") as f:
                 self.sk_models = pickle.load(f)
         else:
-            X = np.zeros((1, self.featurizer.size), dtype="float32")
-            for sub in self.model.layers:
-                sub.initialize(X=self.model.ops.asarray2f(X))
+            self._shape_layers()
             self.model.from_disk(path / "model")
         return self
 
@@ -352,11 +350,15 @@ class RelationExtractor(TrainablePipe):
         self.__init__(self.vocab, self.model, self.name, **d["cfg"])
         self.sk_models = d["sk"]
         if d["model"] is not None:
-            X = np.zeros((1, self.featurizer.size), dtype="float32")
-            for sub in self.model.layers:
-                sub.initialize(X=self.model.ops.asarray2f(X))
+            self._shape_layers()
             self.model.from_bytes(d["model"])
         return self
+
+    def _shape_layers(self) -> None:
+        """Give the thinc layers their shapes so saved weights can be loaded into them."""
+        X = self.model.ops.asarray2f(np.zeros((1, self.featurizer.size), dtype="float32"))
+        for sub in self.model.layers:
+            sub.initialize(X=X)
 
 
 DEFAULT_MODEL = Config().from_str("""

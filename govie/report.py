@@ -82,7 +82,7 @@ class Report:
         return json.dumps(self.to_dict(include_text), **kwargs)
 
 
-def report_from_doc(doc: Doc, offset_text: Optional[str] = None) -> Report:
+def report_from_doc(doc: Doc) -> Report:
     """Build a :class:`Report` from a doc processed by a govie pipeline."""
     text = doc.text  # Doc.text joins every token: read it once
     ents = {(e.start_char, e.end_char): e for e in doc.ents}

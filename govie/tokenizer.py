@@ -7,12 +7,11 @@ QUANTITY (``2543.19万元``) always starts and ends on a token boundary and a fl
 from __future__ import annotations
 
 import re
-from typing import Optional, Sequence
+from typing import Sequence
 
 import spacy
 from spacy.lang.zh import ChineseTokenizer, Segmenter
 from spacy.tokens import Doc
-from spacy.vocab import Vocab
 
 #: one digit, a run of Latin letters, a run of CJK characters, whitespace, or one symbol. Digits are
 #: single tokens because flattened tables glue cells together (``0000000`` is seven cells): only
@@ -110,8 +109,4 @@ def boundary_coverage(docs, make_doc) -> tuple[int, int]:
     return ok, total
 
 
-def blank_vocab() -> Vocab:  # pragma: no cover - helper for tests
-    return Vocab()
-
-
-__all__ = ["GovieTokenizer", "create_govie_tokenizer", "split_at", "boundary_coverage", "Optional"]
+__all__ = ["GovieTokenizer", "create_govie_tokenizer", "split_at", "boundary_coverage"]

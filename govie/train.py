@@ -134,12 +134,11 @@ def assemble(ner_dir: Path, train_docs: Sequence[CorpusDoc], classifier: str = "
     return nlp
 
 
-def write_meta(nlp: Language, scores: Optional[dict]) -> None:
+def write_meta(nlp: Language) -> None:
+    """Name and describe the pipeline; ``govie evaluate --update-meta`` adds the measured scores."""
     nlp.meta.update({"name": "govie_zh", "version": _version(), "description":
                      "govie: QUANTITY/METRIC NER and VALUE_OF/PART_OF relations for Chinese government "
                      "information-disclosure annual reports", "license": "MIT", "author": "govie"})
-    if scores:
-        nlp.meta["performance"] = scores
 
 
 def _version() -> str:
@@ -184,7 +183,7 @@ def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_CONFIG, work: Pa
     spacy_train(config, ner_out, overrides=overrides)
     log(f"stage 4/4: assembling the pipeline, fitting govie_relations ({classifier})")
     final = assemble(ner_out / "model-best", train_docs, classifier=classifier)
-    write_meta(final, None)
+    write_meta(final)
     if output.exists():
         shutil.rmtree(output)
     final.to_disk(output)
