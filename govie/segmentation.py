@@ -98,6 +98,8 @@ def write_training_file(items: Iterable[tuple[str, Sequence[int]]], path: Path) 
 
 def train_pkuseg(train_file: Path, test_file: Path, out_dir: Path, iterations: int = 10) -> Path:
     """Train a pkuseg model in a subprocess (``spacy_pkuseg.config`` is a global singleton)."""
+    # the subprocess runs inside out_dir (pkuseg writes scratch files to its cwd): absolute paths
+    train_file, test_file, out_dir = Path(train_file).resolve(), Path(test_file).resolve(), Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     code = ("import spacy_pkuseg,sys; spacy_pkuseg.train(sys.argv[1], sys.argv[2], sys.argv[3], "
             "train_iter=int(sys.argv[4]))")
