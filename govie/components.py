@@ -5,7 +5,7 @@ entry point, so ``nlp.add_pipe("govie_quantities")`` works in any Chinese pipeli
 """
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -21,14 +21,28 @@ def char_span(doc: Doc, start: int, end: int, label: str) -> Optional[Span]:
     return doc.char_span(start, end, label=label, alignment_mode="strict")
 
 
-def set_entities(doc: Doc, spans: Iterable[Span], replace_labels: Iterable[str]) -> None:
-    """Replace the entities of ``replace_labels`` by ``spans``, keeping the other labels."""
+def without_overlaps(kept: Iterable[Span], new: Sequence[Span], n_tokens: int) -> list[Span]:
+    """The spans of ``kept`` that share no token with a span of ``new`` (linear in the doc's length)."""
+    taken = bytearray(n_tokens)
+    for n in new:
+        taken[n.start:n.end] = b"\x01" * (n.end - n.start)
+    return [e for e in kept if not any(taken[e.start:e.end])]
+
+
+def set_entities(doc: Doc, spans: Iterable[Span], replace_labels: Iterable[str],
+                 ents: Optional[Sequence[Span]] = None) -> list[Span]:
+    """Replace the entities of ``replace_labels`` by ``spans``, keeping the other labels.
+
+    ``ents``: the doc's current entities when the caller has them (``Doc.ents`` scans every token).
+    Returns the entities set.
+    """
     drop = set(replace_labels)
-    kept = [e for e in doc.ents if e.label_ not in drop]
+    kept = [e for e in (extensions.entities(doc) if ents is None else ents) if e.label_ not in drop]
     new = list(spans)
     # new spans win over kept ones where they overlap
-    kept = [e for e in kept if not any(e.start < n.end and n.start < e.end for n in new)]
-    doc.set_ents(filter_spans(new + kept))
+    final = filter_spans(new + without_overlaps(kept, new, len(doc)))
+    doc.set_ents(final)
+    return final
 
 
 def record_quantity(doc: Doc, q: QuantityMatch) -> None:
@@ -47,7 +61,7 @@ class QuantityRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         extensions.init_doc(doc)
         spans = []
-        for q in find_quantities(doc.text, bare=self.bare):
+        for q in find_quantities(extensions.doc_text(doc), bare=self.bare):
             span = char_span(doc, q.start, q.end, "QUANTITY")
             if span is None:
                 self.misaligned += 1
@@ -57,9 +71,8 @@ class QuantityRecognizer:
         if self.overwrite:
             set_entities(doc, spans, ["QUANTITY"])
         else:
-            existing = [e for e in doc.ents]
-            extra = [s for s in spans if not any(s.start < e.end and e.start < s.end for e in existing)]
-            doc.set_ents(filter_spans(existing + extra))
+            existing = extensions.entities(doc)
+            doc.set_ents(filter_spans(existing + without_overlaps(spans, existing, len(doc))))
         return doc
 
 
@@ -82,32 +95,35 @@ class RuleLinker:
         existing = list(doc._.relations or [])
         linked = {(r[0], r[1]) for r in existing if r[4] == "VALUE_OF"}
         owned = {(r[2], r[3]) for r in existing} | {(r[0], r[1]) for r in existing if r[4] == "PART_OF"}
-        keep_metrics = [e for e in doc.ents if e.label_ == "METRIC" and (e.start_char, e.end_char) in owned]
-        all_q = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "QUANTITY"]
+        ents = extensions.entities(doc)
+        keep_metrics = [e for e in ents if e.label_ == "METRIC" and (e.start_char, e.end_char) in owned]
+        all_q = [(e.start_char, e.end_char) for e in ents if e.label_ == "QUANTITY"]
         quantities = []
-        for e in doc.ents:
+        for e in ents:
             if e.label_ == "QUANTITY" and (e.start_char, e.end_char) not in linked:
                 n = (e._.value, e._.unit, e._.approximate)
                 if n[0] is None:
                     continue
                 bare = n[1] is None
                 quantities.append(QuantityMatch(e.start_char, e.end_char, e.text, n[0], n[1], bool(n[2]), bare))
-        links = link_quantities(doc.text, quantities)
+        text = extensions.doc_text(doc)
+        links = link_quantities(text, quantities)
         metrics: dict[tuple[int, int], Span] = {}
-        q_spans = all_q
+        in_quantity = bytearray(len(text))
+        for s, e in all_q:
+            in_quantity[s:e] = b"\x01" * (e - s)
         for link in links:
             key = (link.metric.start, link.metric.end)
             if key in metrics:
                 continue
-            if any(s < key[1] and key[0] < e for s, e in q_spans):
+            if any(in_quantity[key[0]:key[1]]):
                 continue
             span = doc.char_span(key[0], key[1], label="METRIC", alignment_mode="contract")
             if span is not None and len(span):
                 metrics[key] = span
-        chosen = [m for m in filter_spans(list(metrics.values()))
-                  if not any(m.start < k.end and k.start < m.end for k in keep_metrics)]
-        set_entities(doc, chosen + keep_metrics, ["METRIC"])
-        kept = {(s.start_char, s.end_char) for s in doc.ents if s.label_ == "METRIC"}
+        chosen = without_overlaps(filter_spans(list(metrics.values())), keep_metrics, len(doc))
+        final = set_entities(doc, chosen + keep_metrics, ["METRIC"], ents)
+        kept = {(s.start_char, s.end_char) for s in final if s.label_ == "METRIC"}
         spans_by_key = {k: v for k, v in metrics.items() if (v.start_char, v.end_char) in kept}
         rels = []
         for link in links:
@@ -116,7 +132,7 @@ class RuleLinker:
                 continue
             rels.append((link.quantity.start, link.quantity.end, m.start_char, m.end_char, "VALUE_OF", 1.0))
         if self.part_of:
-            for child, parent in part_of_links(doc.text, links):
+            for child, parent in part_of_links(text, links):
                 c = spans_by_key.get((child.start, child.end))
                 p = spans_by_key.get((parent.start, parent.end))
                 if c is not None and p is not None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+import numpy as np
+from spacy.attrs import ENT_IOB, ENT_TYPE
 from spacy.tokens import Doc, Span
 
 from .normalize import NormalizationError, Normalized, normalize
@@ -65,6 +67,39 @@ def init_doc(doc: Doc) -> Doc:
     if doc._.indicator_ids is None:
         doc._.indicator_ids = {}
     return doc
+
+
+_IOB_I, _IOB_B = 1, 3
+
+
+def entities(doc: Doc) -> list[Span]:
+    """``list(doc.ents)``, built from the IOB array: ``Doc.ents`` makes a ``Token`` per token of the
+    doc, which costs more than the rest of a rule component on a long report."""
+    arr = doc.to_array([ENT_IOB, ENT_TYPE])
+    if not len(arr):
+        return []
+    iob = arr[:, 0]
+    starts = np.flatnonzero((iob == _IOB_B) & (arr[:, 1] != 0))
+    if not len(starts):
+        return []
+    boundary = np.flatnonzero(iob != _IOB_I)  # where a running entity stops
+    nxt = np.searchsorted(boundary, starts, side="right")
+    ends = np.append(boundary, len(doc))[nxt]
+    return [Span(doc, int(s), int(e), label=int(arr[s, 1])) for s, e in zip(starts, ends)]
+
+
+TEXT_KEY = "govie_text"
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, joined once per doc and cached in ``doc.user_data`` (``Doc.text`` joins every
+    token on each access; a govie pipeline reads it in each component)."""
+    cached = doc.user_data.get(TEXT_KEY)
+    n = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+    if cached is None or len(cached) != n:
+        cached = doc.text
+        doc.user_data[TEXT_KEY] = cached
+    return cached
 
 
 register()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pickle
 import re
 import zlib
+from bisect import bisect_left, bisect_right
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 import numpy as np
@@ -23,6 +24,7 @@ from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import ensure_path
+from threadpoolctl import threadpool_limits
 from thinc.api import Config, Model, Optimizer, Relu, chain
 
 from . import extensions
@@ -33,6 +35,7 @@ _PUNCT = ["，,", "。", "；;", "、", "：:", "\n", "（(", "）)", "|｜\t"]
 _KEYWORDS = ["其中", "分别", "共", "包括", "均", "为", "达", "合计", "总计", "累计", "含"]
 _GAP_BUCKETS = (0, 1, 2, 4, 8, 16, 32, 64, 128, 256)
 _CLAUSE = re.compile(r"[，,。；;\n]")
+_DIGIT_AHEAD = re.compile(r"\s*[0-9]")
 
 
 def _bucket(x: int, edges: Sequence[int]) -> list[float]:
@@ -63,86 +66,151 @@ class PairFeaturizer:
 
     # -- candidates ----------------------------------------------------------------------------
     def value_candidates(self, quantities: Sequence[tuple[int, int]], metrics: Sequence[tuple[int, int]]):
+        """(quantity, metric, rank): METRICs up to ``window`` characters before a quantity (nearest
+        ``max_candidates``) and up to ``after`` characters after it (nearest two)."""
         ms = sorted(metrics)
+        starts = [m[0] for m in ms]
+        longest = max((m[1] - m[0] for m in ms), default=0)
         for q in quantities:
-            before = [m for m in ms if m[1] <= q[0] and q[0] - m[1] <= self.window]
-            after = [m for m in ms if m[0] >= q[1] and m[0] - q[1] <= self.after]
-            before = before[-self.max_candidates:]
-            after = after[:2]
-            for rank, m in enumerate(reversed(before)):
+            lo = bisect_left(starts, q[0] - self.window - longest)
+            before = [m for m in ms[lo:bisect_left(starts, q[0])] if m[1] <= q[0] and q[0] - m[1] <= self.window]
+            after = [m for m in ms[bisect_left(starts, q[1]):bisect_right(starts, q[1] + self.after)]]
+            for rank, m in enumerate(reversed(before[-self.max_candidates:])):
                 yield q, m, rank
-            for rank, m in enumerate(after):
+            for rank, m in enumerate(after[:2]):
                 yield q, m, rank
 
     def part_candidates(self, metrics: Sequence[tuple[int, int]]):
+        """(child, parent, rank): each METRIC with the (up to four) METRICs just before it."""
         ms = sorted(metrics)
+        starts = [m[0] for m in ms]
+        longest = max((m[1] - m[0] for m in ms), default=0)
         for i, child in enumerate(ms):
-            prev = [p for p in ms[:i] if child[0] - p[1] <= self.part_window]
+            lo = bisect_left(starts, child[0] - self.part_window - longest, 0, i)
+            prev = [p for p in ms[lo:i] if child[0] - p[1] <= self.part_window]
             for rank, p in enumerate(reversed(prev[-4:])):
                 yield child, p, rank
 
     # -- features ------------------------------------------------------------------------------
-    def features(self, text: str, head: tuple[int, int], tail: tuple[int, int], rank: int,
-                 quantity_starts: np.ndarray, metric_starts: np.ndarray, bare: bool, is_part: bool,
-                 digit_cum: np.ndarray) -> np.ndarray:
-        before = tail[1] <= head[0]
-        a, b = (tail[1], head[0]) if before else (head[1], tail[0])
-        a, b = min(a, b), max(a, b)
-        between = text[a:b]
-        gap = b - a
-        nq = int(((quantity_starts >= a) & (quantity_starts < b)).sum())
-        nm = int(((metric_starts >= a) & (metric_starts < b)).sum())
-        digits = int(digit_cum[b] - digit_cum[a])
+    def _tail_features(self, text: str, tail: tuple[int, int]) -> tuple[list[float], list[int]]:
+        """The features that depend on the tail span only: dense values and hashed columns."""
         mtext = text[tail[0]:tail[1]]
         after_m = text[tail[1]:tail[1] + 1]
-        after_h = text[head[1]:head[1] + 1]
-        before_h = text[max(0, head[0] - 2):head[0]]
-        v: list[float] = [
-            1.0, float(before), float(is_part), np.log1p(gap) / 6, float(gap == 0),
-            float(not _CLAUSE.search(between)), float("\n" not in between), float("。" not in between),
-            min(nq, 8) / 8, float(nq == 0), min(nm, 8) / 8, float(nm == 0), min(digits, 50) / 50,
-            float(after_m.isdigit()), float(after_m.isspace() or after_m == ""), float(bare),
-            min(len(mtext), 20) / 20, float(rank == 0), float(rank == 1), float(rank == 2), float(rank >= 3),
-            between.count("\n") / 10, float(bool(re.match(r"\s*[0-9]", text[tail[1]:tail[1] + 3]))),
-            float(after_h.isdigit()),
+        v = [float(after_m.isdigit()), float(after_m.isspace() or after_m == ""), min(len(mtext), 20) / 20,
+             float(bool(_DIGIT_AHEAD.match(text, tail[1], tail[1] + 3)))] + _bucket(len(mtext), (2, 4, 7, 11))
+        idx = [_hash(mtext[i:i + 2], "m") for i in range(len(mtext) - 1)]
+        idx.append(_hash(mtext[-2:], "mend"))
+        idx.append(3 * HASH_BINS + _hash(text[tail[1]:tail[1] + 2], "am"))
+        return v, idx
+
+    def featurize(self, text: str, cands: Sequence[tuple[str, tuple[int, int], tuple[int, int], int, bool]],
+                  quantity_starts: np.ndarray, metric_starts: np.ndarray) -> np.ndarray:
+        """Feature matrix of candidate pairs ``(label, head, tail, rank, bare)``, computed per document
+        with cumulative character counts instead of one Python pass per pair."""
+        n = len(cands)
+        X = np.zeros((n, self.size), dtype="float32")
+        if not n:
+            return X
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+
+        def cum(mask: np.ndarray) -> np.ndarray:
+            return np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
+
+        def has(chars: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            c = cum(np.isin(codes, [ord(ch) for ch in chars]))
+            return c[b] - c[a]
+
+        H = np.asarray([c[1] for c in cands], dtype=np.int64)
+        T = np.asarray([c[2] for c in cands], dtype=np.int64)
+        rank = np.asarray([c[3] for c in cands], dtype=np.int64)
+        before = T[:, 1] <= H[:, 0]
+        a0 = np.where(before, T[:, 1], H[:, 1])
+        b0 = np.where(before, H[:, 0], T[:, 0])
+        a, b = np.minimum(a0, b0), np.maximum(a0, b0)
+        gap = b - a
+        nq = np.searchsorted(quantity_starts, b) - np.searchsorted(quantity_starts, a)
+        nm = np.searchsorted(metric_starts, b) - np.searchsorted(metric_starts, a)
+        digit = np.frombuffer(bytes(ch.isdigit() for ch in text), dtype=np.uint8)
+        digits = cum(digit)[b] - cum(digit)[a]
+        newlines = has("\n", a, b)
+        after_h = np.append(digit, 0)[H[:, 1]]
+        tails: dict[tuple[int, int], tuple[list[float], list[int]]] = {}
+        tv = np.zeros((n, 9), dtype=np.float64)
+        rows: list[int] = []
+        cols: list[int] = []
+        for i, (label, head, tail, _rank, _bare) in enumerate(cands):
+            tf = tails.get(tail)
+            if tf is None:
+                tf = tails[tail] = self._tail_features(text, tail)
+            tv[i] = tf[0]
+            cols += tf[1]
+            between = text[a[i]:b[i]]
+            cols.append(HASH_BINS + _hash(between[-3:] if before[i] else between[:3], "gap"))
+            cols.append(2 * HASH_BINS + _hash(text[max(0, head[0] - 2):head[0]], "bh"))
+            rows += [i] * (len(tf[1]) + 2)
+        dense = [
+            np.ones(n), before, [c[0] == "PART_OF" for c in cands], np.log1p(gap) / 6, gap == 0,
+            has("，,。；;\n", a, b) == 0, newlines == 0, has("。", a, b) == 0,
+            np.minimum(nq, 8) / 8, nq == 0, np.minimum(nm, 8) / 8, nm == 0, np.minimum(digits, 50) / 50,
+            tv[:, 0], tv[:, 1], [c[4] for c in cands], tv[:, 2], rank == 0, rank == 1, rank == 2, rank >= 3,
+            newlines / 10, tv[:, 3], after_h,
         ]
-        gb = _bucket(gap, _GAP_BUCKETS)
-        v += gb if before else [0.0] * len(gb)
-        v += [0.0] * len(gb) if before else gb
-        v += [float(any(c in between for c in p)) for p in _PUNCT]
-        v += [float(k in between) for k in _KEYWORDS]
-        v += _bucket(nq, (1, 2, 4, 8)) + _bucket(nm, (1, 2, 4, 8)) + _bucket(len(mtext), (2, 4, 7, 11))
-        h = np.zeros(4 * HASH_BINS, dtype="float32")
-        for i in range(len(mtext) - 1):
-            h[_hash(mtext[i:i + 2], "m")] = 1.0
-        h[_hash(mtext[-2:], "mend")] = 1.0
-        h[HASH_BINS + _hash(between[-3:] if before else between[:3], "gap")] = 1.0
-        h[2 * HASH_BINS + _hash(before_h, "bh")] = 1.0
-        h[3 * HASH_BINS + _hash(text[tail[1]:tail[1] + 2], "am")] = 1.0
-        return np.concatenate([np.asarray(v, dtype="float32"), h])
+        col = 0
+        for values in dense:
+            X[:, col] = values
+            col += 1
+        gb = len(_GAP_BUCKETS) + 1
+        g = np.searchsorted(np.asarray(_GAP_BUCKETS), gap, side="right")
+        X[np.arange(n), col + np.where(before, 0, gb) + g] = 1.0
+        col += 2 * gb
+        for group in _PUNCT:
+            X[:, col] = has(group, a, b) > 0
+            col += 1
+        for k in _KEYWORDS:
+            X[:, col] = _contains(text, k, a, b)
+            col += 1
+        for counts in (nq, nm):
+            X[np.arange(n), col + np.searchsorted(np.asarray((1, 2, 4, 8)), counts, side="right")] = 1.0
+            col += 5
+        X[:, col:col + 5] = tv[:, 4:9]
+        col += 5
+        X[np.asarray(rows), col + np.asarray(cols)] = 1.0
+        return X
 
     def pairs(self, text: str, quantities: Sequence[tuple[int, int]], metrics: Sequence[tuple[int, int]],
-              bare: set[tuple[int, int]], skip: frozenset = frozenset()):
-        """All candidates of a document: (label, head, tail, feature vector).
+              bare: set[tuple[int, int]], skip: frozenset = frozenset(), settled: frozenset = frozenset()
+              ) -> tuple[list[tuple[str, tuple[int, int], tuple[int, int]]], np.ndarray]:
+        """All candidates of a document, ``[(label, head, tail), …]``, and their feature matrix.
 
         ``skip``: quantities that already have their links (table cells): no VALUE_OF candidates.
+        ``settled``: METRICs whose PART_OF links are already decided (table row labels): no PART_OF
+        candidate between two of them.
         """
         qs = np.asarray(sorted(s for s, _ in quantities), dtype="int64")
         ms = np.asarray(sorted(s for s, _ in metrics), dtype="int64")
-        digit_cum = np.concatenate([[0], np.cumsum(np.frombuffer(
-            bytes(c.isdigit() for c in text), dtype=np.uint8), dtype=np.int64)])
-        out = []
+        cands = []
         todo = [q for q in quantities if q not in skip]
         for q, m, rank in self.value_candidates(todo, metrics):
-            out.append(("VALUE_OF", q, m, self.features(text, q, m, rank, qs, ms, q in bare, False, digit_cum)))
+            cands.append(("VALUE_OF", q, m, rank, q in bare))
         for c, p, rank in self.part_candidates(metrics):
-            out.append(("PART_OF", c, p, self.features(text, c, p, rank, qs, ms, False, True, digit_cum)))
-        return out
+            if c in settled and p in settled:
+                continue
+            cands.append(("PART_OF", c, p, rank, False))
+        return [c[:3] for c in cands], self.featurize(text, cands, qs, ms)
+
+
+def _contains(text: str, word: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For each range ``[a, b)`` of ``text``: does ``word`` occur inside it?"""
+    starts = np.asarray([m.start() for m in re.finditer(re.escape(word), text)], dtype=np.int64)
+    if not len(starts):
+        return np.zeros(len(a), dtype=bool)
+    last = b - len(word)  # the last start position that fits
+    return (np.searchsorted(starts, last, side="right") - np.searchsorted(starts, a)) > 0
 
 
 def _entities(doc: Doc) -> tuple[list[tuple[int, int]], list[tuple[int, int]], set[tuple[int, int]]]:
     qs, ms, bare = [], [], set()
-    for e in doc.ents:
+    for e in extensions.entities(doc):
         key = (e.start_char, e.end_char)
         if e.label_ == "QUANTITY":
             qs.append(key)
@@ -204,26 +272,33 @@ class RelationExtractor(TrainablePipe):
                 return np.zeros((len(X),), dtype="float32")
             if isinstance(clf, float):  # a label seen with one class only
                 return np.full((len(X),), clf, dtype="float32")
-            return clf.predict_proba(X)[:, 1].astype("float32")
+            # one thread: on the few hundred rows of a batch, OpenMP start-up costs more than it saves
+            with threadpool_limits(limits=1, user_api="openmp"):
+                return clf.predict_proba(X)[:, 1].astype("float32")
         sub = self.model.layers[LABELS.index(label)]
         return np.asarray(sub.predict(self.model.ops.asarray2f(X))).reshape(-1)
 
     def predict(self, docs: Iterable[Doc]) -> list[list[tuple]]:
-        out = []
+        """Candidate pairs of every document with their scores (one classifier call per label)."""
+        per_doc = []
         for doc in docs:
             extensions.init_doc(doc)
             qs, ms, bare = _entities(doc)
             skip = frozenset((r[0], r[1]) for r in doc._.relations if r[4] == "VALUE_OF") \
                 if self.keep_existing else frozenset()
-            cands = self.featurizer.pairs(doc.text, qs, ms, bare, skip)
-            scored = []
-            for label in LABELS:
-                rows = [c for c in cands if c[0] == label]
-                if not rows:
-                    continue
-                probs = self._score(label, np.stack([c[3] for c in rows]))
-                scored += [(label, c[1], c[2], float(p)) for c, p in zip(rows, probs)]
-            out.append(scored)
+            settled = frozenset((r[2], r[3]) for r in doc._.relations if r[4] == "VALUE_OF") \
+                if self.keep_existing else frozenset()
+            per_doc.append(self.featurizer.pairs(extensions.doc_text(doc), qs, ms, bare, skip, settled))
+        out: list[list[tuple]] = [[] for _ in per_doc]
+        for label in LABELS:
+            picked = [(i, np.flatnonzero([c[0] == label for c in cands])) for i, (cands, _) in enumerate(per_doc)]
+            X = [per_doc[i][1][rows] for i, rows in picked if len(rows)]
+            if not X:
+                continue
+            probs = iter(self._score(label, np.concatenate(X)).tolist())
+            for i, rows in picked:
+                cands = per_doc[i][0]
+                out[i].extend((label, cands[r][1], cands[r][2], next(probs)) for r in rows)
         return out
 
     def set_annotations(self, docs: Iterable[Doc], scores: list[list[tuple]]) -> None:
@@ -253,11 +328,13 @@ class RelationExtractor(TrainablePipe):
             ref = eg.reference
             gold = _gold(ref)
             qs, ms, bare = _entities(ref)
-            for label, h, t, x in self.featurizer.pairs(ref.text, qs, ms, bare):
-                data[label][0].append(x)
-                data[label][1].append(float((h[0], h[1], t[0], t[1], label) in gold))
-        return {l: (np.stack(x) if x else np.zeros((0, self.featurizer.size), "float32"), np.asarray(y, "float32"))
-                for l, (x, y) in data.items()}
+            cands, X = self.featurizer.pairs(ref.text, qs, ms, bare)
+            for label in LABELS:
+                rows = [i for i, c in enumerate(cands) if c[0] == label]
+                data[label][0].append(X[rows])
+                data[label][1].extend(float((cands[i][1] + cands[i][2] + (label,)) in gold) for i in rows)
+        return {l: (np.concatenate(x) if x else np.zeros((0, self.featurizer.size), "float32"),
+                    np.asarray(y, "float32")) for l, (x, y) in data.items()}
 
     def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp: Optional[Language] = None) -> None:
         data = self._xy(get_examples())

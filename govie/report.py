@@ -7,6 +7,8 @@ from typing import Any, Optional, Union
 
 from spacy.tokens import Doc
 
+from . import extensions
+
 Number = Union[int, float]
 
 
@@ -84,8 +86,8 @@ class Report:
 
 def report_from_doc(doc: Doc) -> Report:
     """Build a :class:`Report` from a doc processed by a govie pipeline."""
-    text = doc.text  # Doc.text joins every token: read it once
-    ents = {(e.start_char, e.end_char): e for e in doc.ents}
+    text = extensions.doc_text(doc)
+    ents = {(e.start_char, e.end_char): e for e in extensions.entities(doc)}
     rels = doc._.relations or []
     ids = doc._.indicator_ids or {}
     metrics_of: dict[tuple[int, int], list[TextSpan]] = {}

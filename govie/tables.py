@@ -23,11 +23,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Optional, Sequence, Union
 
+import numpy as np
+from spacy.attrs import IDX, LENGTH
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from . import extensions
+from .components import without_overlaps
 from .taxonomy import Row, Taxonomy, load_taxonomy, to_simplified
 
 Number = Union[int, float]
@@ -1304,25 +1308,26 @@ def read_tables(text: str, taxonomy: Optional[Taxonomy] = None) -> list[Table]:
 # --------------------------------------------------------------------------- spaCy component
 def _ensure_boundaries(doc: Doc, offsets: Sequence[int]) -> int:
     """Split tokens so that each offset is a token boundary; returns how many splits were needed."""
-    text = doc.text
+    text = extensions.doc_text(doc)
     n = len(text)
-    starts = {t.idx for t in doc} | {n}
-    inside = sorted({o for o in offsets if 0 < o < n and o not in starts})
+    arr = doc.to_array([IDX, LENGTH])  # not `t.idx for t in doc`: that makes a Token object each
+    idx = arr[:, 0]
+    edges = set(idx.tolist()) | set((idx + arr[:, 1]).tolist()) | {n}
+    inside = sorted({o for o in offsets if 0 < o < n and o not in edges})
     if not inside:
         return 0
-    ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+    cuts: dict[int, list[int]] = {}
+    for o, ti in zip(inside, np.searchsorted(idx, inside, side="right") - 1):
+        cuts.setdefault(int(ti), []).append(o)
+    ents = [(e.start_char, e.end_char, e.label_) for e in extensions.entities(doc)]
     doc.ents = []
-    cut = set(inside)
     with doc.retokenize() as retok:
-        for tok in doc:
+        for ti, pieces in cuts.items():
+            tok = doc[ti]
             s = tok.idx
-            pieces = [i for i in range(s + 1, s + len(tok.text)) if i in cut]
-            if not pieces:
-                continue
             edges = [s] + pieces + [s + len(tok.text)]
             orths = [text[a:b] for a, b in zip(edges, edges[1:])]
-            heads = [(tok, 0)] * len(orths)
-            retok.split(tok, orths, heads=heads)
+            retok.split(tok, orths, heads=[(tok, 0)] * len(orths))
     spans = [doc.char_span(s, e, label=lab) for s, e, lab in ents]
     doc.set_ents([s for s in spans if s is not None])
     return len(inside)
@@ -1339,7 +1344,8 @@ class TableReader:
 
     def __call__(self, doc: Doc) -> Doc:
         extensions.init_doc(doc)
-        tables = read_tables(doc.text, self.taxonomy)
+        text = extensions.doc_text(doc)
+        tables = read_tables(text, self.taxonomy)
         if not tables:
             return doc
         cells = [c for t in tables for c in t.cells]
@@ -1349,6 +1355,8 @@ class TableReader:
 
         def in_region(s: int, e: int) -> bool:
             return any(rs <= s and e <= re_ + 1 for rs, re_ in regions)
+
+        in_cell = bytearray(len(text))
 
         q_spans: list[Span] = []
         for c in cells:
@@ -1360,24 +1368,26 @@ class TableReader:
             if c.indicator_id:
                 doc._.indicator_ids[f"{c.start}:{c.end}"] = c.indicator_id
         q_keys = {(s.start_char, s.end_char) for s in q_spans}
+        for qs, qe in q_keys:
+            in_cell[qs:qe] = b"\x01" * (qe - qs)
         m_spans: dict[Offsets, Span] = {}
         for s, e in metric_offsets:
-            if any(qs < e and s < qe for qs, qe in q_keys):
+            if any(in_cell[s:e]):
                 continue
             sp = doc.char_span(s, e, label="METRIC", alignment_mode="contract")
             if sp is not None and len(sp):
                 m_spans[(s, e)] = sp
         kept = []
-        for ent in doc.ents:
+        for ent in extensions.entities(doc):
             if ent.label_ == "QUANTITY" and self.replace_quantities and in_region(ent.start_char, ent.end_char):
                 if (ent.start_char, ent.end_char) not in q_keys:
                     doc._.quantity_info.pop(f"{ent.start_char}:{ent.end_char}", None)
                 continue
             kept.append(ent)
         new = q_spans + list(m_spans.values())
-        kept = [e for e in kept if not any(e.start < n.end and n.start < e.end for n in new)]
-        doc.set_ents(filter_spans(new + kept))
-        final = {(e.start_char, e.end_char) for e in doc.ents}
+        ents = filter_spans(new + without_overlaps(kept, new, len(doc)))
+        doc.set_ents(ents)
+        final = {(e.start_char, e.end_char) for e in ents}
         rels = list(doc._.relations or [])
         for c in cells:
             if (c.start, c.end) not in final:

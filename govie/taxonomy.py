@@ -331,13 +331,13 @@ class IndicatorLinker:
         from . import extensions
 
         extensions.init_doc(doc)
-        text = doc.text
+        text = extensions.doc_text(doc)
         era = document_era(text)
         metrics: dict[tuple[int, int], list[tuple[int, int]]] = {}
         for hs, he, ts, te, label, _score in doc._.relations or []:
             if label == "VALUE_OF":
                 metrics.setdefault((hs, he), []).append((ts, te))
-        ents = {(e.start_char, e.end_char): e for e in list(doc.ents) if e.label_ == "QUANTITY"}
+        ents = {(e.start_char, e.end_char): e for e in extensions.entities(doc) if e.label_ == "QUANTITY"}
         for (s, e), ms in metrics.items():
             key = f"{s}:{e}"
             if key in doc._.indicator_ids and not self.overwrite:

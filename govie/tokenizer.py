@@ -13,6 +13,8 @@ import spacy
 from spacy.lang.zh import ChineseTokenizer, Segmenter
 from spacy.tokens import Doc
 
+from .extensions import TEXT_KEY
+
 #: one digit, a run of Latin letters, a run of CJK characters, whitespace, or one symbol. Digits are
 #: single tokens because flattened tables glue cells together (``0000000`` is seven cells): only
 #: digit-level tokens guarantee that every cell boundary is a token boundary.
@@ -57,9 +59,10 @@ class GovieTokenizer(ChineseTokenizer):
             prev = parts[-1] if parts else prev
             words.extend(parts)
             spaces.extend([False] * (len(parts) - 1) + [bool(tok.whitespace_)])
-        if not changed:
-            return doc
-        return Doc(self.vocab, words=words, spaces=spaces)
+        if changed:
+            doc = Doc(self.vocab, words=words, spaces=spaces)
+        doc.user_data[TEXT_KEY] = text  # the components read the text from here (Doc.text is O(tokens))
+        return doc
 
 
 @spacy.registry.tokenizers("govie.ChineseTokenizer.v1")
