@@ -188,8 +188,8 @@ def _init_worker(spec: tuple[str, object]) -> None:
     threadpool_limits(1)
 
 
-def _parse_in_worker(text: str) -> Report:
-    return next(parse_many([text], nlp=_WORKER_NLP))
+def _parse_in_worker(texts: list[str], batch_size: int) -> list[Report]:
+    return list(parse_many(texts, nlp=_WORKER_NLP, batch_size=batch_size))
 
 
 def _parse_parallel(texts: Iterable[str], nlp: Optional[Language], n_process: int,
@@ -206,16 +206,22 @@ def _parse_parallel(texts: Iterable[str], nlp: Optional[Language], n_process: in
         spec = ("path", _LOADED_FROM[id(nlp)])
     else:
         spec = ("pickle", pickle.dumps(nlp))
-    window = max(2, n_process * batch_size)
+    window = 2 * n_process  # tasks in flight: each worker has the next batch waiting
     with ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_init_worker, initargs=(spec,)) as ex:
         pending: deque = deque()
+        batch: list[str] = []
         for text in texts:
-            pending.append(ex.submit(_parse_in_worker, _check_text(text)))
+            batch.append(_check_text(text))
+            if len(batch) == batch_size:  # whole batches: the NER is faster on several docs at once
+                pending.append(ex.submit(_parse_in_worker, batch, batch_size))
+                batch = []
             if len(pending) >= window:
-                yield pending.popleft().result()
+                yield from pending.popleft().result()
+        if batch:
+            pending.append(ex.submit(_parse_in_worker, batch, batch_size))
         while pending:
-            yield pending.popleft().result()
+            yield from pending.popleft().result()
 
 
 def parse_many(texts: Iterable[str], nlp: Optional[Language] = None, n_process: int = 1,

@@ -12,14 +12,28 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
-from spacy.attrs import ENT_IOB, ENT_TYPE
+from spacy.attrs import ENT_IOB, ENT_TYPE, IDX, LENGTH
 from spacy.tokens import Doc, Span
 
 from .normalize import NormalizationError, Normalized, normalize
 
 
+def reading(doc: Doc, start: int, end: int, text: str, label: str = "QUANTITY") -> Optional[Normalized]:
+    """The normalised reading of the entity at ``[start, end)`` of ``text`` (the doc's text): what a
+    component recorded in ``Doc._.quantity_info``, else the normaliser's reading of a QUANTITY."""
+    info = (doc._.quantity_info or {}).get(f"{start}:{end}")
+    if info is not None:
+        return Normalized(info[0], info[1], bool(info[2]))
+    if label != "QUANTITY":
+        return None
+    try:
+        return normalize(text[start:end])
+    except (NormalizationError, ValueError):
+        return None
+
+
 def _reading(span: Span) -> Optional[Normalized]:
-    info = span.doc._.quantity_info.get(f"{span.start_char}:{span.end_char}")
+    info = (span.doc._.quantity_info or {}).get(f"{span.start_char}:{span.end_char}")
     if info is not None:
         return Normalized(info[0], info[1], bool(info[2]))
     if span.label_ != "QUANTITY":
@@ -86,6 +100,21 @@ def entities(doc: Doc) -> list[Span]:
     nxt = np.searchsorted(boundary, starts, side="right")
     ends = np.append(boundary, len(doc))[nxt]
     return [Span(doc, int(s), int(e), label=int(arr[s, 1])) for s, e in zip(starts, ends)]
+
+
+def entity_offsets(doc: Doc) -> list[tuple[int, int, str]]:
+    """``[(start_char, end_char, label), …]`` of the doc's entities, without making Span objects."""
+    arr = doc.to_array([ENT_IOB, ENT_TYPE, IDX, LENGTH])
+    if not len(arr):
+        return []
+    iob = arr[:, 0]
+    starts = np.flatnonzero((iob == _IOB_B) & (arr[:, 1] != 0))
+    if not len(starts):
+        return []
+    boundary = np.flatnonzero(iob != _IOB_I)
+    last = np.append(boundary, len(doc))[np.searchsorted(boundary, starts, side="right")] - 1
+    strings = doc.vocab.strings
+    return [(int(arr[s, 2]), int(arr[e, 2] + arr[e, 3]), strings[int(arr[s, 1])]) for s, e in zip(starts, last)]
 
 
 TEXT_KEY = "govie_text"

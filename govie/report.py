@@ -87,7 +87,7 @@ class Report:
 def report_from_doc(doc: Doc) -> Report:
     """Build a :class:`Report` from a doc processed by a govie pipeline."""
     text = extensions.doc_text(doc)
-    ents = {(e.start_char, e.end_char): e for e in extensions.entities(doc)}
+    ents = {(s, e): label for s, e, label in extensions.entity_offsets(doc)}
     rels = doc._.relations or []
     ids = doc._.indicator_ids or {}
     metrics_of: dict[tuple[int, int], list[TextSpan]] = {}
@@ -99,12 +99,12 @@ def report_from_doc(doc: Doc) -> Report:
             metrics_of.setdefault((hs, he), []).append(TextSpan(ts, te, text[ts:te]))
     quantities: list[Fact] = []
     facts: list[Fact] = []
-    for (s, e), span in sorted(ents.items()):
-        if span.label_ != "QUANTITY" or span._.value is None:
+    for (s, e), label in sorted(ents.items()):
+        n = extensions.reading(doc, s, e, text, label) if label == "QUANTITY" else None
+        if n is None or n.value is None:
             continue
         ms = sorted(metrics_of.get((s, e), []), key=lambda m: (abs(m.start - s), m.start))
-        f = Fact(TextSpan(s, e, span.text), span._.value, span._.unit, bool(span._.approximate), ms,
-                 ids.get(f"{s}:{e}"))
+        f = Fact(TextSpan(s, e, text[s:e]), n.value, n.unit, bool(n.approximate), ms, ids.get(f"{s}:{e}"))
         quantities.append(f)
         if ms:
             facts.append(f)

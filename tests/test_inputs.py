@@ -465,3 +465,15 @@ def test_cli_errors_are_one_line(tmp_path):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 3 and all(line.startswith("govie: ") for line in lines), proc.stderr
     assert len(proc.stdout.splitlines()) == 3
+
+
+def test_parse_many_two_processes_same_as_one(seed_texts):
+    """Worker batches (a partial one at the end included) come back complete and in order."""
+    import govie
+
+    nlp = govie.load("rules")
+    texts = list(seed_texts.values()) + [seed_texts["000"][:500], ""]
+    one = [r.to_dict() for r in govie.parse_many(texts, nlp=nlp)]
+    two = [r.to_dict() for r in govie.parse_many(texts, nlp=nlp, n_process=2, batch_size=2)]
+    assert len(two) == len(texts) and two == one
+    assert sum(len(r["facts"]) for r in one) > 100

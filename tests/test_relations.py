@@ -30,6 +30,12 @@ def test_entities_equal_doc_ents(parsed, rules_nlp) -> None:
     assert any(len(list(doc.ents)) > 50 for doc in parsed)
 
 
+def test_entity_offsets_equal_span_offsets(parsed, rules_nlp) -> None:
+    for doc in parsed + [rules_nlp("")]:
+        want = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+        assert extensions.entity_offsets(doc) == want
+
+
 def test_doc_text_survives_retokenisation(parsed, rules_nlp, seed_texts) -> None:
     import govie
 
