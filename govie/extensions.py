@@ -86,35 +86,30 @@ def init_doc(doc: Doc) -> Doc:
 _IOB_I, _IOB_B = 1, 3
 
 
+def _entity_tokens(doc: Doc) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Token starts and ends of the doc's entities, read from the IOB array, and that array
+    (columns ENT_IOB, ENT_TYPE, IDX, LENGTH)."""
+    arr = doc.to_array([ENT_IOB, ENT_TYPE, IDX, LENGTH]).reshape(-1, 4)
+    iob = arr[:, 0]
+    starts = np.flatnonzero((iob == _IOB_B) & (arr[:, 1] != 0))
+    boundary = np.flatnonzero(iob != _IOB_I)  # where a running entity stops
+    ends = np.append(boundary, len(doc))[np.searchsorted(boundary, starts, side="right")]
+    return starts, ends, arr
+
+
 def entities(doc: Doc) -> list[Span]:
     """``list(doc.ents)``, built from the IOB array: ``Doc.ents`` makes a ``Token`` per token of the
     doc, which costs more than the rest of a rule component on a long report."""
-    arr = doc.to_array([ENT_IOB, ENT_TYPE])
-    if not len(arr):
-        return []
-    iob = arr[:, 0]
-    starts = np.flatnonzero((iob == _IOB_B) & (arr[:, 1] != 0))
-    if not len(starts):
-        return []
-    boundary = np.flatnonzero(iob != _IOB_I)  # where a running entity stops
-    nxt = np.searchsorted(boundary, starts, side="right")
-    ends = np.append(boundary, len(doc))[nxt]
+    starts, ends, arr = _entity_tokens(doc)
     return [Span(doc, int(s), int(e), label=int(arr[s, 1])) for s, e in zip(starts, ends)]
 
 
 def entity_offsets(doc: Doc) -> list[tuple[int, int, str]]:
     """``[(start_char, end_char, label), …]`` of the doc's entities, without making Span objects."""
-    arr = doc.to_array([ENT_IOB, ENT_TYPE, IDX, LENGTH])
-    if not len(arr):
-        return []
-    iob = arr[:, 0]
-    starts = np.flatnonzero((iob == _IOB_B) & (arr[:, 1] != 0))
-    if not len(starts):
-        return []
-    boundary = np.flatnonzero(iob != _IOB_I)
-    last = np.append(boundary, len(doc))[np.searchsorted(boundary, starts, side="right")] - 1
+    starts, ends, arr = _entity_tokens(doc)
     strings = doc.vocab.strings
-    return [(int(arr[s, 2]), int(arr[e, 2] + arr[e, 3]), strings[int(arr[s, 1])]) for s, e in zip(starts, last)]
+    return [(int(arr[s, 2]), int(arr[e - 1, 2] + arr[e - 1, 3]), strings[int(arr[s, 1])])
+            for s, e in zip(starts, ends)]
 
 
 TEXT_KEY = "govie_text"

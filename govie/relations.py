@@ -74,7 +74,7 @@ class PairFeaturizer:
         for q in quantities:
             lo = bisect_left(starts, q[0] - self.window - longest)
             before = [m for m in ms[lo:bisect_left(starts, q[0])] if m[1] <= q[0] and q[0] - m[1] <= self.window]
-            after = [m for m in ms[bisect_left(starts, q[1]):bisect_right(starts, q[1] + self.after)]]
+            after = ms[bisect_left(starts, q[1]):bisect_right(starts, q[1] + self.after)]
             for rank, m in enumerate(reversed(before[-self.max_candidates:])):
                 yield q, m, rank
             for rank, m in enumerate(after[:2]):
