@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from . import extensions
-from .quantities import QuantityMatch, find_quantities
+from .quantities import QuantityMatch, span_mask, find_quantities, overlaps
 from .rules import link_quantities, part_of_links
 
 
@@ -23,10 +23,8 @@ def char_span(doc: Doc, start: int, end: int, label: str) -> Optional[Span]:
 
 def without_overlaps(kept: Iterable[Span], new: Sequence[Span], n_tokens: int) -> list[Span]:
     """The spans of ``kept`` that share no token with a span of ``new`` (linear in the doc's length)."""
-    taken = bytearray(n_tokens)
-    for n in new:
-        taken[n.start:n.end] = b"\x01" * (n.end - n.start)
-    return [e for e in kept if not any(taken[e.start:e.end])]
+    taken = span_mask(n_tokens, ((n.start, n.end) for n in new))
+    return [e for e in kept if not overlaps(e.start, e.end, taken)]
 
 
 def set_entities(doc: Doc, spans: Iterable[Span], replace_labels: Iterable[str],
@@ -109,14 +107,12 @@ class RuleLinker:
         text = extensions.doc_text(doc)
         links = link_quantities(text, quantities)
         metrics: dict[tuple[int, int], Span] = {}
-        in_quantity = bytearray(len(text))
-        for s, e in all_q:
-            in_quantity[s:e] = b"\x01" * (e - s)
+        in_quantity = span_mask(len(text), all_q)
         for link in links:
             key = (link.metric.start, link.metric.end)
             if key in metrics:
                 continue
-            if any(in_quantity[key[0]:key[1]]):
+            if overlaps(key[0], key[1], in_quantity):
                 continue
             span = doc.char_span(key[0], key[1], label="METRIC", alignment_mode="contract")
             if span is not None and len(span):

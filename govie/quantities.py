@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 from .normalize import NormalizationError, Number, normalize
 
@@ -88,18 +88,23 @@ class QuantityMatch:
     bare: bool = False  # a number with no unit (table cells)
 
 
-def _masked(text: str) -> bytearray:
-    """One flag per character: 1 where an exclusion pattern (date, phone, marker, ...) matched."""
-    flags = bytearray(len(text))
-    for rx in _MASKS:
-        for m in rx.finditer(text):
-            if m.end() > m.start():
-                flags[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+def span_mask(length: int, spans: Iterable[tuple[int, int]]) -> bytearray:
+    """One flag per position (character, or token) of a sequence of ``length``: 1 inside any of ``spans``."""
+    flags = bytearray(length)
+    for start, end in spans:
+        if end > start:
+            flags[start:end] = b"\x01" * (end - start)
     return flags
 
 
-def _overlaps(start: int, end: int, flags: bytearray) -> bool:
+def overlaps(start: int, end: int, flags: bytearray) -> bool:
+    """Whether ``[start, end)`` touches a flagged position of :func:`span_mask`."""
     return 1 in flags[start:end]
+
+
+def _masked(text: str) -> bytearray:
+    """One flag per character: 1 where an exclusion pattern (date, phone, marker, ...) matched."""
+    return span_mask(len(text), (m.span() for rx in _MASKS for m in rx.finditer(text)))
 
 
 def _line_of(text: str, start: int, end: int) -> str:
@@ -149,18 +154,18 @@ def find_quantities(text: str, *, bare: bool = True) -> list[QuantityMatch]:
         taken[start:end] = b"\x01" * (end - start)
 
     for m in _PERCENT_WORD.finditer(text):
-        if not _overlaps(m.start(), m.end(), masks):
+        if not overlaps(m.start(), m.end(), masks):
             add(m.start(), m.end(), False)
 
     for m in _ARABIC_Q.finditer(text):
         start, end = m.start(), m.end()
-        if _overlaps(start, end, taken):
+        if overlaps(start, end, taken):
             continue
         prev = text[start - 1:start]
         if prev and (prev.isdigit() or prev in ".．" or prev.isascii() and prev.isalpha()):
             continue
         num_end = m.end("num")
-        if _overlaps(start, num_end, masks):
+        if overlaps(start, num_end, masks):
             continue
         has_unit = bool(m.group("unit")) or bool(m.group("mult"))
         if not has_unit:
@@ -173,7 +178,7 @@ def find_quantities(text: str, *, bare: bool = True) -> list[QuantityMatch]:
 
     for m in _CN_Q.finditer(text):
         start, end = m.start(), m.end()
-        if _overlaps(start, end, taken) or _overlaps(start, m.end("num"), masks):
+        if overlaps(start, end, taken) or overlaps(start, m.end("num"), masks):
             continue
         num = m.group("num")
         if num in ("万", "萬", "亿", "億", "千", "百") or num[0] in "万萬亿億千百":

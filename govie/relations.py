@@ -284,10 +284,10 @@ class RelationExtractor(TrainablePipe):
         for doc in docs:
             extensions.init_doc(doc)
             qs, ms, bare = _entities(doc)
-            skip = frozenset((r[0], r[1]) for r in doc._.relations if r[4] == "VALUE_OF") \
-                if self.keep_existing else frozenset()
-            settled = frozenset((r[2], r[3]) for r in doc._.relations if r[4] == "VALUE_OF") \
-                if self.keep_existing else frozenset()
+            # links already made (table cells): those quantities and their row labels are settled
+            linked = [r for r in doc._.relations if r[4] == "VALUE_OF"] if self.keep_existing else []
+            skip = frozenset((r[0], r[1]) for r in linked)
+            settled = frozenset((r[2], r[3]) for r in linked)
             per_doc.append(self.featurizer.pairs(extensions.doc_text(doc), qs, ms, bare, skip, settled))
         out: list[list[tuple]] = [[] for _ in per_doc]
         for label in LABELS:

@@ -32,6 +32,7 @@ from spacy.util import filter_spans
 
 from . import extensions
 from .components import without_overlaps
+from .quantities import span_mask, overlaps
 from .taxonomy import Row, Taxonomy, load_taxonomy, to_simplified
 
 Number = Union[int, float]
@@ -1356,8 +1357,6 @@ class TableReader:
         def in_region(s: int, e: int) -> bool:
             return any(rs <= s and e <= re_ + 1 for rs, re_ in regions)
 
-        in_cell = bytearray(len(text))
-
         q_spans: list[Span] = []
         for c in cells:
             sp = doc.char_span(c.start, c.end, label="QUANTITY")
@@ -1368,11 +1367,10 @@ class TableReader:
             if c.indicator_id:
                 doc._.indicator_ids[f"{c.start}:{c.end}"] = c.indicator_id
         q_keys = {(s.start_char, s.end_char) for s in q_spans}
-        for qs, qe in q_keys:
-            in_cell[qs:qe] = b"\x01" * (qe - qs)
+        in_cell = span_mask(len(text), q_keys)
         m_spans: dict[Offsets, Span] = {}
         for s, e in metric_offsets:
-            if any(in_cell[s:e]):
+            if overlaps(s, e, in_cell):
                 continue
             sp = doc.char_span(s, e, label="METRIC", alignment_mode="contract")
             if sp is not None and len(sp):
