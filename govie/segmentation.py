@@ -101,8 +101,10 @@ def train_pkuseg(train_file: Path, test_file: Path, out_dir: Path, iterations: i
     # the subprocess runs inside out_dir (pkuseg writes scratch files to its cwd): absolute paths
     train_file, test_file, out_dir = Path(train_file).resolve(), Path(test_file).resolve(), Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    code = ("import spacy_pkuseg,sys; spacy_pkuseg.train(sys.argv[1], sys.argv[2], sys.argv[3], "
-            "train_iter=int(sys.argv[4]))")
+    # pkuseg's optimiser shuffles with the unseeded ``random`` module: seeded here, or two builds of
+    # the same corpus give different weights
+    code = ("import random,numpy,spacy_pkuseg,sys; random.seed(0); numpy.random.seed(0); "
+            "spacy_pkuseg.train(sys.argv[1], sys.argv[2], sys.argv[3], train_iter=int(sys.argv[4]))")
     env = dict(os.environ, PYTHONHASHSEED="0")
     subprocess.run([sys.executable, "-c", code, str(train_file), str(test_file), str(out_dir), str(iterations)],
                    check=True, env=env, cwd=str(out_dir), stdout=subprocess.DEVNULL)

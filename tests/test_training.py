@@ -1,12 +1,16 @@
-"""A tiny training run end to end: trained, saved, reloaded in a fresh process, parses a sentence.
+"""A tiny training run end to end: trained, saved, reloaded in a fresh process, parses a sentence;
+and the pkuseg stage gives the same weights twice.
 
 Uses the seed documents in corpus/texts only (always present), 1 epoch, 1 pkuseg iteration.
 """
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+CORPUS_TEXTS = Path(__file__).resolve().parents[1] / "corpus" / "texts"
 
 
 @pytest.mark.slow
@@ -32,3 +36,20 @@ def test_tiny_training_run_end_to_end(tmp_path):
     got = json.loads(res.stdout.strip().splitlines()[-1])
     assert got["pipe"][:2] == ["tok2vec", "ner"] and "govie_relations" in got["pipe"]
     assert ["169件", 169, "件"] in got["q"] and ["34件", 34, "件"] in got["q"]
+
+
+def test_pkuseg_training_is_reproducible(tmp_path):
+    """Two pkuseg builds of the same segmented text give the same weights (its optimiser shuffles)."""
+    import numpy as np
+
+    from govie.segmentation import train_pkuseg, write_training_file
+
+    texts = [p.read_text(encoding="utf-8")[:3000] for p in sorted(CORPUS_TEXTS.glob("*.txt"))]
+    write_training_file([(t, []) for t in texts], tmp_path / "train.txt")
+    write_training_file([(texts[0][:500], [])], tmp_path / "dev.txt")
+    weights = []
+    for k in range(2):
+        out = train_pkuseg(tmp_path / "train.txt", tmp_path / "dev.txt", tmp_path / f"seg{k}", iterations=2)
+        weights.append(np.load(out / "weights.npz")["w"])
+    assert weights[0].size > 0 and np.any(weights[0])
+    assert np.array_equal(weights[0], weights[1])
