@@ -28,6 +28,10 @@ _SUBJECT_ONLY = re.compile(r"^(?:[\s　的之等和及与]|)$")
 _NOTE_LINE = re.compile(r"^\s*[（(].*[)）]\s*$")
 _MARKER = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．]|\d{1,2}(?=[\u3400-\u9fff]))\s*")
 _MAX_METRIC = 20
+_YEAR = r"(?:19|20)\d\d\s*年度?"
+_LEAD_YEAR = re.compile(rf"[\s\u3000]*{_YEAR}[\s\u3000]*")
+_BREAK_YEAR = re.compile(rf"[\s\u3000]+{_YEAR}[\s\u3000]*")
+_END_YEAR = re.compile(rf"{_YEAR}[\s\u3000]*$")
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,17 @@ def _trim(text: str, start: int, end: int) -> Optional[CharSpan]:
         end -= len(m.group(0))
         s = text[start:end]
     m = _LEADING.match(s)
+    if m:
+        start += m.end()
+        s = text[start:end]
+    # no METRIC opens with a year; a heading run together with a sentence that opens with one
+    # (``主要内容 2013年新增主动公开政府信息``) keeps the sentence part, and ``咨询情况 2013年`` has no indicator
+    if _BREAK_YEAR.search(s):
+        if _END_YEAR.search(s):
+            return None
+        start += [b for b in _BREAK_YEAR.finditer(s)][-1].end()
+        s = text[start:end]
+    m = _LEAD_YEAR.match(s)
     if m:
         start += m.end()
         s = text[start:end]

@@ -1,0 +1,30 @@
+"""The rule linker's METRIC phrases (the baseline, and the fallback of the shipped pipeline)."""
+from __future__ import annotations
+
+import pytest
+
+from govie.quantities import find_quantities
+from govie.rules import link_quantities
+
+
+def metrics_of(text: str) -> dict[str, list[str]]:
+    links = link_quantities(text, find_quantities(text))
+    out: dict[str, list[str]] = {}
+    for link in links:
+        out.setdefault(link.quantity.text, []).append(link.metric.text)
+    return out
+
+
+@pytest.mark.parametrize("text, quantity, metric", [
+    ("（二）公开情况 2015年新增公开文件38件。", "38件", "新增公开文件"),
+    ("2016年度受理依申请公开12件。", "12件", "受理依申请公开"),
+    ("（一）主要内容\n2019年主动公开政府信息420条。", "420条", "主动公开政府信息"),
+    ("全年结转至2021年办理3件。", "3件", "结转至2021年办理"),
+])
+def test_metric_never_opens_with_a_year(text, quantity, metric):
+    assert metrics_of(text)[quantity] == [metric]
+
+
+def test_heading_and_year_before_a_figure_are_no_metric():
+    # the indicator (来访) follows the figure: the heading before it is not the METRIC
+    assert "300人次" not in metrics_of("（四）来访情况 2016年约有300人次来访。")
