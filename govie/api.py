@@ -207,6 +207,8 @@ def _parse_parallel(texts: Iterable[str], nlp: Optional[Language], n_process: in
     else:
         spec = ("pickle", pickle.dumps(nlp))
     window = 2 * n_process  # tasks in flight: each worker has the next batch waiting
+    if hasattr(texts, "__len__"):  # a short list: smaller tasks, so that every worker gets some
+        batch_size = max(1, min(batch_size, -(-len(texts) // window)))  # type: ignore[arg-type]
     with ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_init_worker, initargs=(spec,)) as ex:
         pending: deque = deque()
@@ -224,9 +226,17 @@ def _parse_parallel(texts: Iterable[str], nlp: Optional[Language], n_process: in
             yield from pending.popleft().result()
 
 
+#: texts (or chunks of long texts) per ``nlp.pipe`` batch in :func:`parse_many`: the fastest of 2–32 on
+#: the corpus reports (``benchmarks/components.py --batch-size``)
+DEFAULT_BATCH_SIZE = 16
+
+
 def parse_many(texts: Iterable[str], nlp: Optional[Language] = None, n_process: int = 1,
-               batch_size: int = 4) -> Iterator[Report]:
+               batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[Report]:
     """Parse many texts, yielding one :class:`Report` per text, in order.
+
+    ``batch_size``: pieces (texts, or chunks of long texts) per ``nlp.pipe`` batch, and texts per task
+    sent to a worker.
 
     ``n_process=1`` streams through ``nlp.pipe``; ``n_process>1`` (``-1``: one per CPU) runs that many
     worker processes, each with its own copy of the pipeline.
