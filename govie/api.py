@@ -194,11 +194,18 @@ def _parse_in_worker(texts: list[str], batch_size: int) -> list[Report]:
 
 def _parse_parallel(texts: Iterable[str], nlp: Optional[Language], n_process: int,
                     batch_size: int) -> Iterator[Report]:
-    """Worker processes started with ``spawn`` (forking a process whose OpenMP/BLAS thread pools are
-    running can deadlock the children), each loading the pipeline once; results come back in order."""
+    """This process and ``n_process - 1`` workers parse batches of texts; results come back in order.
+
+    Workers are started with ``spawn`` (forking a process whose OpenMP/BLAS thread pools are running
+    can deadlock the children) and load the pipeline once. This process parses whenever the workers
+    have enough queued, so it works while they start up (a second or two: the pipeline's imports) and
+    only half of the results cross a process boundary when ``n_process=2``.
+    """
     import multiprocessing
     from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    from threadpoolctl import threadpool_limits
 
     if nlp is None:
         spec: tuple[str, object] = ("path", None)
@@ -206,40 +213,60 @@ def _parse_parallel(texts: Iterable[str], nlp: Optional[Language], n_process: in
         spec = ("path", _LOADED_FROM[id(nlp)])
     else:
         spec = ("pickle", pickle.dumps(nlp))
-    window = 2 * n_process  # tasks in flight: each worker has the next batch waiting
-    if hasattr(texts, "__len__"):  # a short list: smaller tasks, so that every worker gets some
-        batch_size = max(1, min(batch_size, -(-len(texts) // window)))  # type: ignore[arg-type]
-    with ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_init_worker, initargs=(spec,)) as ex:
-        pending: deque = deque()
+    local = nlp or load()
+    workers = n_process - 1
+    window = 2 * workers  # batches queued per worker pool: each worker has the next one waiting
+    if hasattr(texts, "__len__"):  # a short list: smaller batches, so that every process gets some
+        batch_size = max(1, min(batch_size, -(-len(texts) // (2 * n_process))))  # type: ignore[arg-type]
+
+    def batches() -> Iterator[list[str]]:
         batch: list[str] = []
         for text in texts:
             batch.append(_check_text(text))
             if len(batch) == batch_size:  # whole batches: the NER is faster on several docs at once
-                pending.append(ex.submit(_parse_in_worker, batch, batch_size))
+                yield batch
                 batch = []
-            if len(pending) >= window:
-                yield from pending.popleft().result()
         if batch:
-            pending.append(ex.submit(_parse_in_worker, batch, batch_size))
+            yield batch
+
+    pending: deque = deque()  # in text order: a Future of a worker, or the reports parsed here
+
+    def take() -> list[Report]:
+        item = pending.popleft()
+        return item.result() if isinstance(item, Future) else item
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_init_worker, initargs=(spec,)) as ex, threadpool_limits(1):
+        for batch in batches():
+            queued = sum(1 for p in pending if isinstance(p, Future) and not p.done())
+            if queued < window:
+                pending.append(ex.submit(_parse_in_worker, batch, batch_size))
+            else:
+                pending.append(list(parse_many(batch, nlp=local, batch_size=batch_size)))
+            while pending and (not isinstance(pending[0], Future) or pending[0].done()
+                               or len(pending) > 4 * window):
+                yield from take()
         while pending:
-            yield from pending.popleft().result()
+            yield from take()
 
 
 #: texts (or chunks of long texts) per ``nlp.pipe`` batch in :func:`parse_many`: the fastest of 2–32 on
 #: the corpus reports (``benchmarks/components.py --batch-size``)
 DEFAULT_BATCH_SIZE = 16
+#: and at most this many characters per batch: the network's arrays grow with the characters in flight
+#: (16 chunks of a long text at once doubled the peak memory of a 1 MB input)
+BATCH_CHARS = 4 * CHUNK_CHARS
 
 
 def parse_many(texts: Iterable[str], nlp: Optional[Language] = None, n_process: int = 1,
                batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[Report]:
     """Parse many texts, yielding one :class:`Report` per text, in order.
 
-    ``batch_size``: pieces (texts, or chunks of long texts) per ``nlp.pipe`` batch, and texts per task
-    sent to a worker.
+    ``batch_size``: pieces (texts, or chunks of long texts) per ``nlp.pipe`` batch (and at most
+    ``BATCH_CHARS`` characters), and texts per task sent to a worker.
 
-    ``n_process=1`` streams through ``nlp.pipe``; ``n_process>1`` (``-1``: one per CPU) runs that many
-    worker processes, each with its own copy of the pipeline.
+    ``n_process=1`` streams through ``nlp.pipe``; ``n_process>1`` (``-1``: one per CPU) parses in this
+    process and ``n_process - 1`` worker processes, each with its own copy of the pipeline.
     """
     if n_process == -1:
         n_process = os.cpu_count() or 1
@@ -256,12 +283,25 @@ def parse_many(texts: Iterable[str], nlp: Optional[Language] = None, n_process: 
             for j, (_, piece) in enumerate(parts):
                 yield _clean(piece), (i, j, len(parts))
 
+    def batches() -> Iterator[list[tuple[str, tuple[int, int, int]]]]:
+        group: list[tuple[str, tuple[int, int, int]]] = []
+        size = 0
+        for item in pieces():
+            if group and (len(group) >= batch_size or size + len(item[0]) > BATCH_CHARS):
+                yield group
+                group, size = [], 0
+            group.append(item)
+            size += len(item[0])
+        if group:
+            yield group
+
     registry: dict[int, tuple[str, list[int]]] = {}
     pending: list[Report] = []
-    for doc, (i, j, n) in nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size):
-        text, offsets = registry[i]
-        pending.append(_shift(report_from_doc(doc), offsets[j]))
-        if j == n - 1:
-            yield _merge(text, pending)
-            pending = []
-            del registry[i]
+    for group in batches():
+        for doc, (i, j, n) in nlp.pipe(group, as_tuples=True, batch_size=len(group)):
+            text, offsets = registry[i]
+            pending.append(_shift(report_from_doc(doc), offsets[j]))
+            if j == n - 1:
+                yield _merge(text, pending)
+                pending = []
+                del registry[i]

@@ -18,6 +18,10 @@ class TextSpan:
     end: int
     text: str
 
+    def __reduce__(self) -> tuple:
+        # pickled as constructor arguments: worker processes send every span back to the parent
+        return (TextSpan, (self.start, self.end, self.text))
+
 
 @dataclass
 class Fact:
@@ -39,6 +43,9 @@ class Fact:
         d = asdict(self)
         d["indicator"] = self.indicator
         return d
+
+    def __reduce__(self) -> tuple:
+        return (Fact, (self.quantity, self.value, self.unit, self.approximate, self.metrics, self.indicator_id))
 
 
 @dataclass

@@ -476,4 +476,7 @@ def test_parse_many_two_processes_same_as_one(seed_texts):
     one = [r.to_dict() for r in govie.parse_many(texts, nlp=nlp)]
     two = [r.to_dict() for r in govie.parse_many(texts, nlp=nlp, n_process=2, batch_size=2)]
     assert len(two) == len(texts) and two == one
+    # a stream (no len): batches of one, most parsed here while the worker starts, still in order
+    streamed = [r.to_dict() for r in govie.parse_many(iter(texts), nlp=nlp, n_process=2, batch_size=1)]
+    assert streamed == one
     assert sum(len(r["facts"]) for r in one) > 100
