@@ -7,7 +7,7 @@ import pickle
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Union
+from typing import Callable, Iterable, Iterator, Optional, TypeVar, Union
 
 import spacy
 from spacy.language import Language
@@ -192,6 +192,26 @@ def _parse_in_worker(texts: list[str], batch_size: int) -> list[Report]:
     return list(parse_many(texts, nlp=_WORKER_NLP, batch_size=batch_size))
 
 
+_T = TypeVar("_T")
+
+
+def _batches(items: Iterable[_T], max_items: int, max_size: Optional[int] = None,
+             size: Callable[[_T], int] = lambda _: 0) -> Iterator[list[_T]]:
+    """``items`` in order, in lists of at most ``max_items`` and (but for a single item larger than
+    that) at most ``max_size`` summed ``size``."""
+    group: list[_T] = []
+    total = 0
+    for item in items:
+        n = size(item)
+        if group and (len(group) >= max_items or (max_size is not None and total + n > max_size)):
+            yield group
+            group, total = [], 0
+        group.append(item)
+        total += n
+    if group:
+        yield group
+
+
 def _parse_parallel(texts: Iterable[str], nlp: Optional[Language], n_process: int,
                     batch_size: int) -> Iterator[Report]:
     """This process and ``n_process - 1`` workers parse batches of texts; results come back in order.
@@ -219,16 +239,6 @@ def _parse_parallel(texts: Iterable[str], nlp: Optional[Language], n_process: in
     if hasattr(texts, "__len__"):  # a short list: smaller batches, so that every process gets some
         batch_size = max(1, min(batch_size, -(-len(texts) // (2 * n_process))))  # type: ignore[arg-type]
 
-    def batches() -> Iterator[list[str]]:
-        batch: list[str] = []
-        for text in texts:
-            batch.append(_check_text(text))
-            if len(batch) == batch_size:  # whole batches: the NER is faster on several docs at once
-                yield batch
-                batch = []
-        if batch:
-            yield batch
-
     pending: deque = deque()  # in text order: a Future of a worker, or the reports parsed here
 
     def take() -> list[Report]:
@@ -237,7 +247,8 @@ def _parse_parallel(texts: Iterable[str], nlp: Optional[Language], n_process: in
 
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_init_worker, initargs=(spec,)) as ex, threadpool_limits(1):
-        for batch in batches():
+        # whole batches: the NER is faster on several docs at once
+        for batch in _batches(map(_check_text, texts), batch_size):
             queued = sum(1 for p in pending if isinstance(p, Future) and not p.done())
             if queued < window:
                 pending.append(ex.submit(_parse_in_worker, batch, batch_size))
@@ -283,21 +294,9 @@ def parse_many(texts: Iterable[str], nlp: Optional[Language] = None, n_process: 
             for j, (_, piece) in enumerate(parts):
                 yield _clean(piece), (i, j, len(parts))
 
-    def batches() -> Iterator[list[tuple[str, tuple[int, int, int]]]]:
-        group: list[tuple[str, tuple[int, int, int]]] = []
-        size = 0
-        for item in pieces():
-            if group and (len(group) >= batch_size or size + len(item[0]) > BATCH_CHARS):
-                yield group
-                group, size = [], 0
-            group.append(item)
-            size += len(item[0])
-        if group:
-            yield group
-
     registry: dict[int, tuple[str, list[int]]] = {}
     pending: list[Report] = []
-    for group in batches():
+    for group in _batches(pieces(), batch_size, BATCH_CHARS, size=lambda item: len(item[0])):
         for doc, (i, j, n) in nlp.pipe(group, as_tuples=True, batch_size=len(group)):
             text, offsets = registry[i]
             pending.append(_shift(report_from_doc(doc), offsets[j]))

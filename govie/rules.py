@@ -61,10 +61,11 @@ def _trim(text: str, start: int, end: int) -> Optional[CharSpan]:
         s = text[start:end]
     # no METRIC opens with a year; a heading run together with a sentence that opens with one
     # (``主要内容 2013年新增主动公开政府信息``) keeps the sentence part, and ``咨询情况 2013年`` has no indicator
-    if _BREAK_YEAR.search(s):
+    breaks = list(_BREAK_YEAR.finditer(s))
+    if breaks:
         if _END_YEAR.search(s):
             return None
-        start += [b for b in _BREAK_YEAR.finditer(s)][-1].end()
+        start += breaks[-1].end()
         s = text[start:end]
     m = _LEAD_YEAR.match(s)
     if m:
