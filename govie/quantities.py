@@ -19,7 +19,7 @@ UNITS = sorted(set("""
 人次 场次 件次 条次 户次 批次 期次 台次 车次 架次 个百分点 百分点 个工作日 工作日 个月 分钟 小时 平方米 平方公里
 公里 万元 亿元 万人次 万条 万件 万份 万人 万册 万次 万户 元 条 件 人 个 次 场 期 份 篇 家 项 名 户 册 本 批 类 套 部 台
 块 处 所 张 页 天 起 宗 例 支 位 座 轮 门 个栏目 栏 幅 封 盒 辆 艘 吨 亩 米 棵 株 间 栋 单 笔 组 节 课 班 集 首 段 届
-个人 余人 种 份次 人/次 件/次 条/次 週 個 場 項 億元 萬元 筆 條 戶 張 頁 種 間 個工作日 人們 位次 回 帖 则 桩 层 座次 所次
+个人 余人 大类 大项 小项 通 种 份次 人/次 件/次 条/次 週 個 場 項 億元 萬元 筆 條 戶 張 頁 種 間 個工作日 人們 位次 回 帖 则 桩 层 座次 所次
 % ％
 """.split()), key=len, reverse=True)
 _UNIT_RE = "|".join(re.escape(u) for u in UNITS)
@@ -29,11 +29,13 @@ _ARABIC = rf"{_DIG}{{1,3}}(?:,{_DIG}{{3}})+(?:[.．]{_DIG}+)?|{_DIG}+(?:[.．]{_
 _CN = r"[零〇一二两兩三四五六七八九十百千万萬亿億]"
 _MULT = r"[万萬亿億]"
 _APPROX = r"(?:余|多|餘)"
+#: PDF and markdown conversions print one space between a number and its unit (``21 条``)
+_GAP = r"[ \u00a0\u3000]?"
 
 #: number, optional multiplier/approximation, optional unit, optional trailing 以上
 _ARABIC_Q = re.compile(
     rf"(?P<num>(?<![0-9０-９A-Za-z])[-－−]?(?:{_ARABIC}))(?P<mult>{_MULT})?(?P<approx>{_APPROX})?(?P<mult2>{_MULT})?"
-    rf"(?P<unit>{_UNIT_RE})?(?P<tail>以上|左右)?")
+    rf"(?:{_GAP}(?P<unit>{_UNIT_RE}))?(?P<tail>以上|左右)?")
 _CN_Q = re.compile(rf"(?P<num>{_CN}+)(?P<approx>{_APPROX})?(?P<unit>{_UNIT_RE})(?P<tail>以上|左右)?")
 _PERCENT_WORD = re.compile(rf"百分之(?:{_ARABIC}|{_CN}+)")
 
@@ -53,7 +55,9 @@ _MASKS = [
     re.compile(r"\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号]?)?(?:至|到|[-—－~～])?\s*(?:\d{1,2}\s*[日号])?|\d{1,2}\s*[日号]"),
     re.compile(rf"第\s*(?:{_DIG}+|{_CN}+)"),  # ordinals and article numbers
     re.compile(r"(?:电话|热线|传真|邮编|邮政编码|手机|QQ|qq|座机|联系方式|电子邮箱|信箱|号码|服务号)[：:\s]*[\d\-－—、，,()（）\s]{3,}"),
-    re.compile(r"(?<![\d.])(?:12345|12319|12315|12369|12366|12333|12331|12320|12348|12355|12358|12380|12388|12365|12390|110|119|120|122|114|96\d{3})(?![\d.])"),
+    # hotlines (拨打12345热线), but ``122条`` and a table cell 120 are counts
+    re.compile(r"(?<![\d.])(?:12345|12319|12315|12369|12366|12333|12331|12320|12348|12355|12358|12380|12388|12365"
+               rf"|12390|110|119|120|122|114|96\d{{3}})(?=[”\"」』]|\s?[\u3400-\u9fff])(?!\s?{_MULT}?{_APPROX}?(?:{_UNIT_RE}))"),
     re.compile(r"[A-Za-z]{1,20}[-_]?\d{1,20}[A-Za-z\d]{0,20}|\d{1,20}[A-Za-z]{1,20}[A-Za-z\d]{0,20}"),  # 4A级, G20, 5G, COVID-19
     re.compile(r"[“\"「『]?(?:三公|五水共治|两微一端|一事一审|最多跑一次|十三五|十四五|十二五|十五五|一窗通办|一企一证|"
                r"双随机|一公开|两不愁|三保障|三安全一稳定|一网通办|一网统管|一件事|放管服|一站式|一体化|一把手|"
@@ -133,6 +137,12 @@ def _bare_ok(text: str, start: int, end: int) -> bool:
     return False
 
 
+def _in_row_of_cells(text: str, start: int) -> bool:
+    """Whether the number at ``start`` follows another number (a cell of a space-separated row)."""
+    before = text[max(0, start - 8):start].rstrip(" \t\u00a0\u3000")
+    return bool(before) and before[-1].isdigit()
+
+
 def find_quantities(text: str, *, bare: bool = True) -> list[QuantityMatch]:
     """Every QUANTITY in ``text`` per the guidelines, in order, non-overlapping.
 
@@ -167,7 +177,9 @@ def find_quantities(text: str, *, bare: bool = True) -> list[QuantityMatch]:
         num_end = m.end("num")
         if overlaps(start, num_end, masks):
             continue
-        has_unit = bool(m.group("unit")) or bool(m.group("mult"))
+        if m.group("unit") and text[m.start("unit") - 1].isspace() and _in_row_of_cells(text, start):
+            end = m.start("unit") - 1  # ``0 0 0 项目``: a cell, then the next label
+        has_unit = bool(m.group("mult")) or end > m.start("unit") >= 0
         if not has_unit:
             if not bare or not _bare_ok(text, start, end):
                 continue

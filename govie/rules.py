@@ -28,6 +28,7 @@ _SUBJECT_ONLY = re.compile(r"^(?:[\s　的之等和及与]|)$")
 _NOTE_LINE = re.compile(r"^\s*[（(].*[)）]\s*$")
 _MARKER = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．]|\d{1,2}(?=[\u3400-\u9fff]))\s*")
 _MAX_METRIC = 20
+_SHARE_OF_PREVIOUS = re.compile(r"^[，,、]?\s*(?:约|分别)?占(?:比|总数的?|全部的?)?(?:为|约|达)?\s*$")
 _YEAR = r"(?:19|20)\d\d\s*年度?"
 _LEAD_YEAR = re.compile(rf"[\s\u3000]*{_YEAR}[\s\u3000]*")
 _BREAK_YEAR = re.compile(rf"[\s\u3000]+{_YEAR}[\s\u3000]*")
@@ -132,6 +133,13 @@ def link_quantities(text: str, quantities: Sequence[QuantityMatch]) -> list[Link
         floor = prev_end
         cs = _clause_start(text, q.start, floor)
         metric = _trim(text, cs, q.start)
+        if metric is None and links and links[-1].quantity.end == prev_end and _SHARE_OF_PREVIOUS.match(
+                text[prev_end:q.start]):
+            # 主动公开政府信息303条，占71.3%: the share measures the indicator of the count before it
+            last = links[-1].quantity
+            links.extend(Link(qs, l.metric) for l in links if l.quantity == last)
+            prev_end = q.end
+            continue
         if metric is None and q.bare:
             prev_end = q.end
             continue

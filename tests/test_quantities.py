@@ -23,6 +23,9 @@ FOUND = [
     ("合计1,234件", ["1,234件"]),
     ("等候时间由42分钟缩至19分钟", ["42分钟", "19分钟"]),
     ("占比百分之九十", ["百分之九十"]),
+    # conversions print a space between number and unit
+    ("全年累计发布解读类信息 21 条，共办理 718 件", ["21 条", "718 件"]),
+    ("将8大类348项公共服务事项，其中热线电话11通", ["8大类", "348项", "11通"]),
 ]
 
 
@@ -70,6 +73,12 @@ def test_bare_numbers_only_in_tables():
     assert [(q.text, q.unit, q.bare) for q in qs] == [("20160", None, True), ("49", None, True)]
 
 
+def test_spaced_unit_after_a_row_of_cells_is_the_next_label():
+    qs = find_quantities("（二）部分公开 0 0 0 0 0 项目")
+    assert [(q.text, q.unit) for q in qs][-1] == ("0", None)
+    assert find_quantities("申请 5 件")[0].unit == "件"
+
+
 def test_run_together_cells_are_numbers():
     qs = find_quantities("一、本年新收政府信息公开申请数量230 000023二、上年结转")
     assert all(q.bare for q in qs) and qs
@@ -92,3 +101,9 @@ def test_seed_quantities(seed_texts):
     cells = [q for q in qs if q.bare]
     assert any(q.text == "20160" for q in cells)
     assert all(tongxiang[q.start:q.end] == q.text for q in qs)
+
+
+def test_hotline_numbers_are_masked_but_counts_with_those_digits_are_not():
+    assert texts("拨打12345热线，拨打“110”") == []
+    assert texts("各乡镇公开政府信息122条，约120余件") == ["122条", "120余件"]
+    assert [q.value for q in find_quantities("主动公开\n120 35 0\n")] == [120, 35, 0]

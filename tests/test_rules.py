@@ -28,3 +28,11 @@ def test_metric_never_opens_with_a_year(text, quantity, metric):
 def test_heading_and_year_before_a_figure_are_no_metric():
     # the indicator (来访) follows the figure: the heading before it is not the METRIC
     assert "300人次" not in metrics_of("（四）来访情况 2016年约有300人次来访。")
+
+
+def test_share_after_a_count_measures_the_same_indicator():
+    m = metrics_of("电话咨询3200人次，占65.31%；各乡镇主动公开政府信息122条，占28.7%。")
+    assert m["65.31%"] == ["电话咨询"]
+    assert m["28.7%"] == m["122条"] == ["各乡镇主动公开政府信息"]
+    # a percentage with its own indicator keeps it
+    assert metrics_of("受理申请40件，办结率98%。")["98%"] == ["办结率"]
