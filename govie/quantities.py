@@ -19,7 +19,7 @@ UNITS = sorted(set("""
 人次 场次 件次 条次 户次 批次 期次 台次 车次 架次 个百分点 百分点 个工作日 工作日 个月 分钟 小时 平方米 平方公里
 公里 万元 亿元 万人次 万条 万件 万份 万人 万册 万次 万户 元 条 件 人 个 次 场 期 份 篇 家 项 名 户 册 本 批 类 套 部 台
 块 处 所 张 页 天 起 宗 例 支 位 座 轮 门 个栏目 栏 幅 封 盒 辆 艘 吨 亩 米 棵 株 间 栋 单 笔 组 节 课 班 集 首 段 届
-个人 余人 大类 大项 小项 通 种 份次 人/次 件/次 条/次 週 個 場 項 億元 萬元 筆 條 戶 張 頁 種 間 個工作日 人們 位次 回 帖 则 桩 层 座次 所次
+个人 余人 大类 大项 小项 通 成 种 份次 人/次 件/次 条/次 週 個 場 項 億元 萬元 筆 條 戶 張 頁 種 間 個工作日 人們 位次 回 帖 则 桩 层 座次 所次
 % ％
 """.split()), key=len, reverse=True)
 _UNIT_RE = "|".join(re.escape(u) for u in UNITS)
@@ -54,7 +54,8 @@ _MASKS = [
     re.compile(r"(?<![\d.])(?:19|20)\d{2}(?:1[0-2]|0?[1-9])(?:[12]\d|3[01]|0?[1-9])(?![\d.%％万元条件人个])"),  # 2017221
     re.compile(r"\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号]?)?(?:至|到|[-—－~～])?\s*(?:\d{1,2}\s*[日号])?|\d{1,2}\s*[日号]"),
     re.compile(rf"第\s*(?:{_DIG}+|{_CN}+)"),  # ordinals and article numbers
-    re.compile(r"(?:电话|热线|传真|邮编|邮政编码|手机|QQ|qq|座机|联系方式|电子邮箱|信箱|号码|服务号)[：:\s]*[\d\-－—、，,()（）\s]{3,}"),
+    re.compile(r"(?:电话|热线|传真|邮编|邮政编码|手机|QQ|qq|座机|联系方式|电子邮箱|信箱|号码|服务号)[：:\s]*"
+               rf"(?!{_DIG}{{1,6}}\s?{_MULT}?{_APPROX}?(?:{_UNIT_RE}))[\d\-－—、，,()（）\s]{{3,}}"),  # not 电话171人次
     # hotlines (拨打12345热线), but ``122条`` and a table cell 120 are counts
     re.compile(r"(?<![\d.])(?:12345|12319|12315|12369|12366|12333|12331|12320|12348|12355|12358|12380|12388|12365"
                rf"|12390|110|119|120|122|114|96\d{{3}})(?=[”\"」』]|\s?[\u3400-\u9fff])(?!\s?{_MULT}?{_APPROX}?(?:{_UNIT_RE}))"),
@@ -75,7 +76,7 @@ _MASKS = [
     re.compile(r"(?<![\d.])\d{5,}(?=\s*(?:号|室|弄|栋|路|街))"),
 ]
 #: units that, after a bare Chinese numeral, are too ambiguous to count on their own
-_WEAK_CN_UNITS = {"个", "次", "部", "门", "节", "层", "回", "段", "首", "集", "支", "块", "批", "类", "条", "项",
+_WEAK_CN_UNITS = {"成", "个", "次", "部", "门", "节", "层", "回", "段", "首", "集", "支", "块", "批", "类", "条", "项",
                   "本", "种", "处", "级", "单", "届", "线", "号", "体", "把", "步", "道", "轮", "张", "页", "份", "套"}
 
 
@@ -129,8 +130,9 @@ def _bare_ok(text: str, start: int, end: int) -> bool:
         return True
     before = text[max(0, start - 1):start]
     after = text[end:end + 1]
-    # a cell of a flattened table: number glued to a CJK label, followed by space/CJK/end
-    if before and _CJK.match(before) and (not after or after.isspace() or _CJK.match(after) or after in "|｜"):
+    # a cell of a flattened table: number glued to a CJK label, followed by space/CJK/end;
+    # or a figure that ends a sentence (``不予公开信息数1402。``)
+    if before and _CJK.match(before) and (not after or after.isspace() or _CJK.match(after) or after in "|｜。；;"):
         return True
     if before in ("|", "｜", "\t", " ", "\u3000") and (not after or after in "|｜\t \u3000\n" or _CJK.match(after)):
         return True

@@ -107,3 +107,9 @@ def test_hotline_numbers_are_masked_but_counts_with_those_digits_are_not():
     assert texts("拨打12345热线，拨打“110”") == []
     assert texts("各乡镇公开政府信息122条，约120余件") == ["122条", "120余件"]
     assert [q.value for q in find_quantities("主动公开\n120 35 0\n")] == [120, 35, 0]
+
+
+def test_counts_after_a_phone_word_and_figures_that_end_a_sentence():
+    assert texts("接听各类咨询电话171人次，咨询电话：0591-23165250") == ["171人次"]
+    assert texts("依申请公开信息数46条，不予公开信息数1402。") == ["46条", "1402"]
+    assert [(q.value, q.unit) for q in find_quantities("占比超八成")] == [(8, "成")]
