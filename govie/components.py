@@ -98,14 +98,16 @@ class RuleLinker:
         all_q = [(e.start_char, e.end_char) for e in ents if e.label_ == "QUANTITY"]
         quantities = []
         for e in ents:
-            if e.label_ == "QUANTITY" and (e.start_char, e.end_char) not in linked:
+            if e.label_ == "QUANTITY":
                 n = (e._.value, e._.unit, e._.approximate)
                 if n[0] is None:
                     continue
                 bare = n[1] is None
                 quantities.append(QuantityMatch(e.start_char, e.end_char, e.text, n[0], n[1], bool(n[2]), bare))
         text = extensions.doc_text(doc)
-        links = link_quantities(text, quantities)
+        # the rules read every quantity (clause bounds, 占N% after a count) but link only the unlinked ones
+        links = [link for link in link_quantities(text, quantities)
+                 if (link.quantity.start, link.quantity.end) not in linked]
         metrics: dict[tuple[int, int], Span] = {}
         in_quantity = span_mask(len(text), all_q)
         for link in links:

@@ -245,10 +245,16 @@ def relation_mlp(hidden_width: int = 64) -> Model:
 
 
 class RelationExtractor(TrainablePipe):
-    """Scores candidate pairs and writes ``Doc._.relations``."""
+    """Scores candidate pairs and writes ``Doc._.relations``.
+
+    A pair scoring ``threshold`` or more is a relation; a quantity with none gets its best candidate
+    if that scores ``best_threshold`` or more. The default (0.5, the same) leaves the quantities the
+    model doubts to the rule linker after it: cross-validated on the training documents
+    (``training/cv_linker.py``) that beat a low-confidence fallback link (0.2) on narrative text.
+    """
 
     def __init__(self, vocab, model: Model, name: str = "govie_relations", *, classifier: str = "sklearn",
-                 threshold: float = 0.5, best_threshold: float = 0.2, keep_existing: bool = True,
+                 threshold: float = 0.5, best_threshold: float = 0.5, keep_existing: bool = True,
                  window: int = 400) -> None:
         self.vocab = vocab
         self.model = model
@@ -446,7 +452,7 @@ hidden_width = 64
 
 
 @Language.factory("govie_relations", default_config={"model": DEFAULT_MODEL, "classifier": "sklearn",
-                                                     "threshold": 0.5, "best_threshold": 0.2,
+                                                     "threshold": 0.5, "best_threshold": 0.5,
                                                      "keep_existing": True, "window": 400},
                   assigns=["doc._.relations"], requires=["doc.ents"],
                   default_score_weights={"rel_micro_f": 1.0, "rel_micro_p": 0.0, "rel_micro_r": 0.0})

@@ -117,7 +117,7 @@ def assemble(ner_dir: Path, train_docs: Sequence[CorpusDoc], classifier: str = "
     nlp.add_pipe("govie_quantities", after="ner")
     nlp.add_pipe("govie_table_reader", after="govie_quantities")
     rel = nlp.add_pipe("govie_relations", config={"classifier": classifier})
-    # quantities the relation model leaves unlinked fall back to the rule linker (dev: fact F1 +0.004)
+    # quantities the relation model leaves unlinked or doubts fall back to the rule linker
     nlp.add_pipe("govie_rule_linker")
     nlp.add_pipe("govie_indicators")
     examples = examples_for(nlp, train_docs)

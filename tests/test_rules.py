@@ -36,3 +36,18 @@ def test_share_after_a_count_measures_the_same_indicator():
     assert m["28.7%"] == m["122条"] == ["各乡镇主动公开政府信息"]
     # a percentage with its own indicator keeps it
     assert metrics_of("受理申请40件，办结率98%。")["98%"] == ["办结率"]
+
+
+def test_rule_linker_reads_linked_quantities_but_keeps_their_links(rules_nlp):
+    """In the shipped pipeline the relation model links first: a share after a count it linked
+    still gets the count's indicator from the rules, and the model's link stays as it was."""
+    text = "其中现场咨询1600人次，占32.65%；"
+    doc = rules_nlp.make_doc(text)
+    for name, proc in rules_nlp.pipeline:
+        if name == "govie_rule_linker":
+            count = next(e for e in doc.ents if e.text == "1600人次")
+            doc._.relations = [(count.start_char, count.end_char, 2, 6, "VALUE_OF", 0.9)]
+        doc = proc(doc)
+    rels = {(text[r[0]:r[1]], text[r[2]:r[3]]) for r in doc._.relations}
+    assert ("32.65%", "现场咨询") in rels
+    assert [r for r in rels if r[0] == "1600人次"] == [("1600人次", "现场咨询")]
