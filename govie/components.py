@@ -96,16 +96,18 @@ class RuleLinker:
         ents = extensions.entities(doc)
         keep_metrics = [e for e in ents if e.label_ == "METRIC" and (e.start_char, e.end_char) in owned]
         all_q = [(e.start_char, e.end_char) for e in ents if e.label_ == "QUANTITY"]
-        quantities = []
-        for e in ents:
-            if e.label_ == "QUANTITY":
-                n = (e._.value, e._.unit, e._.approximate)
-                if n[0] is None:
-                    continue
-                bare = n[1] is None
-                quantities.append(QuantityMatch(e.start_char, e.end_char, e.text, n[0], n[1], bool(n[2]), bare))
+        # the unlinked quantities, each with the one before it: the rules read that one too (it bounds
+        # the clause; 占N% after a count takes the count's indicator) but link only the unlinked ones
+        quantities: list[QuantityMatch] = []
+        spans = [e for e in ents if e.label_ == "QUANTITY"]
+        wanted = [i for i, e in enumerate(spans) if (e.start_char, e.end_char) not in linked]
+        for i in sorted(set(wanted) | {i - 1 for i in wanted if i > 0}):
+            e = spans[i]  # (Span._ readings are slow: only these)
+            value, unit = e._.value, e._.unit
+            if value is not None:
+                quantities.append(QuantityMatch(e.start_char, e.end_char, e.text, value, unit,
+                                                bool(e._.approximate), unit is None))
         text = extensions.doc_text(doc)
-        # the rules read every quantity (clause bounds, 占N% after a count) but link only the unlinked ones
         links = [link for link in link_quantities(text, quantities)
                  if (link.quantity.start, link.quantity.end) not in linked]
         metrics: dict[tuple[int, int], Span] = {}
