@@ -13,7 +13,7 @@ from spacy.util import filter_spans
 
 from . import extensions
 from .quantities import QuantityMatch, span_mask, find_quantities, overlaps
-from .rules import link_quantities, part_of_links
+from .rules import link_quantities, trim_metric, part_of_links
 
 
 def char_span(doc: Doc, start: int, end: int, label: str) -> Optional[Span]:
@@ -78,6 +78,34 @@ class QuantityRecognizer:
                   assigns=["doc.ents", "doc._.quantity_info"])
 def make_quantities(nlp: Language, name: str, bare: bool, overwrite: bool) -> QuantityRecognizer:
     return QuantityRecognizer(nlp, name, bare, overwrite)
+
+
+class MetricBounds:
+    """Trims the NER's METRIC spans to the guidelines' bounds (:func:`govie.rules.trim_metric`):
+    no punctuation, linking word or qualifier at either end (``;土地交易公告``, ``信息约``)."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = extensions.doc_text(doc)
+        ents, changed = [], False
+        for e in doc.ents:
+            if e.label_ == "METRIC":
+                start, end = trim_metric(text, e.start_char, e.end_char)
+                if end > start and (start, end) != (e.start_char, e.end_char):
+                    span = doc.char_span(start, end, label="METRIC", alignment_mode="contract")
+                    if span is not None and len(span) and span != e:
+                        e, changed = span, True
+            ents.append(e)
+        if changed:
+            doc.ents = ents
+        return doc
+
+
+@Language.factory("govie_metric_bounds", assigns=["doc.ents"], requires=["doc.ents"])
+def make_metric_bounds(nlp: Language, name: str) -> MetricBounds:
+    return MetricBounds(nlp, name)
 
 
 class RuleLinker:

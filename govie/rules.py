@@ -28,6 +28,7 @@ _SUBJECT_ONLY = re.compile(r"^(?:[\s　的之等和及与]|)$")
 _NOTE_LINE = re.compile(r"^\s*[（(].*[)）]\s*$")
 _MARKER = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．]|\d{1,2}(?=[\u3400-\u9fff]))\s*")
 _MAX_METRIC = 20
+_SHARED = re.compile(r"均|都|分别|各")
 _SHARE_OF_PREVIOUS = re.compile(r"^[，,、]?\s*(?:约|分别)?占(?:比|总数的?|全部的?)?(?:为|约|达)?\s*$")
 _YEAR = r"(?:19|20)\d\d\s*年度?"
 _LEAD_YEAR = re.compile(rf"[\s\u3000]*{_YEAR}[\s\u3000]*")
@@ -80,6 +81,25 @@ def _trim(text: str, start: int, end: int) -> Optional[CharSpan]:
     s2 = s.strip(" 　的")
     off = s.find(s2)
     return CharSpan(start + off, start + off + len(s2), s2) if s2 else None
+
+
+_EDGE_PUNCT = " \u3000\t\n，,。；;：:、！？!?|｜"
+
+
+def trim_metric(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` without punctuation, linking words or qualifiers at its ends (``;土地交易公告``,
+    ``公开提案议案信息约``, ``已办结``): the bounds the guidelines give a METRIC. May return an empty span."""
+    while start < end and text[start] in _EDGE_PUNCT:
+        start += 1
+    while end > start and text[end - 1] in _EDGE_PUNCT:
+        end -= 1
+    m = _TRAILING.search(text, start, end)
+    if m and m.end() == end:
+        end = m.start()
+    m = _LEADING.match(text, start, end)
+    if m:
+        start = m.end()
+    return start, max(start, end)
 
 
 def _clause_start(text: str, pos: int, floor: int) -> int:
@@ -146,16 +166,22 @@ def link_quantities(text: str, quantities: Sequence[QuantityMatch]) -> list[Link
         if metric is not None:
             metric = CharSpan(*_strip_marker(text, metric))
             if metric.end > metric.start:
-                links.append(Link(qs, metric))
-                # 办理复文率、公开率均达100%: enumerated indicators share the figure
+                # an enumeration before the figure: 办理复文率、公开率均达100% -- indicators that share
+                # the figure, one METRIC each; 发布审批、核准、报表等文件70余条 -- one METRIC
+                pieces = [metric]
                 j = metric.start
                 while j - 1 > floor and text[j - 1] == "、":
                     ps = _clause_start(text, j - 1, floor)
                     prev_metric = _trim(text, ps, j - 1)
                     if prev_metric is None or any(ps <= o.start < j for o in quantities):
                         break
-                    links.append(Link(qs, prev_metric))
+                    pieces.append(prev_metric)
                     j = prev_metric.start
+                if len(pieces) == 1 or _SHARED.search(text, metric.end, q.start):
+                    links.extend(Link(qs, m) for m in pieces)
+                else:
+                    start = pieces[-1].start
+                    links.append(Link(qs, CharSpan(start, metric.end, text[start:metric.end])))
         prev_end = q.end
     return links
 

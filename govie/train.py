@@ -114,7 +114,8 @@ def assemble(ner_dir: Path, train_docs: Sequence[CorpusDoc], classifier: str = "
     from . import components, relations, tables, taxonomy  # noqa: F401  (register the factories)
 
     nlp = spacy.load(ner_dir)
-    nlp.add_pipe("govie_quantities", after="ner")
+    nlp.add_pipe("govie_metric_bounds", after="ner")
+    nlp.add_pipe("govie_quantities", after="govie_metric_bounds")
     nlp.add_pipe("govie_table_reader", after="govie_quantities")
     rel = nlp.add_pipe("govie_relations", config={"classifier": classifier})
     # quantities the relation model leaves unlinked or doubts fall back to the rule linker

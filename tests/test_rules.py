@@ -51,3 +51,29 @@ def test_rule_linker_reads_linked_quantities_but_keeps_their_links(rules_nlp):
     rels = {(text[r[0]:r[1]], text[r[2]:r[3]]) for r in doc._.relations}
     assert ("32.65%", "现场咨询") in rels
     assert [r for r in rels if r[0] == "1600人次"] == [("1600人次", "现场咨询")]
+
+
+def test_an_enumeration_before_a_figure_is_one_metric_unless_the_figure_is_shared():
+    text = "发布重点建设项目审批、核准、报表等文件70余条，办理复文率、公开率均达100%。"
+    m = metrics_of(text)
+    assert m["70余条"] == ["发布重点建设项目审批、核准、报表等文件"]
+    assert sorted(m["100%"]) == ["公开率", "办理复文率"]
+
+
+@pytest.mark.parametrize("span, metric", [
+    (";土地交易公告", "土地交易公告"), ("公开提案议案信息约", "公开提案议案信息"), ("已办结", "办结"),
+    ("报送专报、周报、季报合计", "报送专报、周报、季报"), ("主动公开政府信息", "主动公开政府信息"),
+])
+def test_trim_metric_drops_edges_the_guidelines_leave_out(span, metric):
+    from govie.rules import trim_metric
+
+    start, end = trim_metric(span, 0, len(span))
+    assert span[start:end] == metric
+
+
+def test_metric_bounds_component_trims_ner_spans(rules_nlp):
+    text = "全市公开提案议案信息约120条；土地交易公告70件"
+    doc = rules_nlp.make_doc(text)
+    doc.ents = [doc.char_span(2, 11, label="METRIC"), doc.char_span(15, 22, label="METRIC")]
+    doc = rules_nlp.create_pipe("govie_metric_bounds")(doc)
+    assert [e.text for e in doc.ents] == ["公开提案议案信息", "土地交易公告"]
