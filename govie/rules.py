@@ -28,6 +28,9 @@ _SUBJECT_ONLY = re.compile(r"^(?:[\s　的之等和及与]|)$")
 _NOTE_LINE = re.compile(r"^\s*[（(].*[)）]\s*$")
 _MARKER = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．]|\d{1,2}(?=[\u3400-\u9fff]))\s*")
 _MAX_METRIC = 20
+_ADVERB_BEFORE_VERB = re.compile(
+    r"(?:共计|累计|合计|总计|共)(?=主动公开|公开|发布|公布|受理|办结|答复|收到|接收|召开|举办|回应|清理|推送|办理|处理|"
+    r"开展|组织|培训|接待|制发|印发|编印|报送|更新|整改|完成|新增|上传|录入)")
 _SHARED = re.compile(r"均|都|分别|各")
 _SHARE_OF_PREVIOUS = re.compile(r"^[，,、]?\s*(?:约|分别)?占(?:比|总数的?|全部的?)?(?:为|约|达)?\s*$")
 _YEAR = r"(?:19|20)\d\d\s*年度?"
@@ -72,6 +75,13 @@ def _trim(text: str, start: int, end: int) -> Optional[CharSpan]:
     m = _LEAD_YEAR.match(s)
     if m:
         start += m.end()
+        s = text[start:end]
+    # the subject before 共/累计 + verb is not part of the indicator (我局共主动公开政府信息)
+    cut = None
+    for cut in _ADVERB_BEFORE_VERB.finditer(s):
+        pass
+    if cut is not None:
+        start += cut.end()
         s = text[start:end]
     if end - start > _MAX_METRIC:
         start = end - _MAX_METRIC
