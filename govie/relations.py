@@ -1,9 +1,12 @@
 """``govie_relations``: a trainable relation component (VALUE_OF, PART_OF).
 
 Candidates are QUANTITY×METRIC pairs (VALUE_OF) and METRIC×METRIC pairs (PART_OF) within a
-window; each pair is represented by structural features that matter in these reports (order,
-distance, punctuation and 其中/分别/共 between, same clause/line, rank among candidates, cells
-between) plus hashed token features of the metric, of the text between and around the pair.
+window; the METRICs of VALUE_OF candidates are the NER's plus the rule linker's choice for each
+quantity ("rules propose, the model decides": a chosen proposal becomes a METRIC entity). Each pair
+is represented by structural features that matter in these reports (order, distance, punctuation
+and 其中/分别/共 between, same clause/line, rank among candidates, cells between, whether the rule
+linker chose this METRIC) plus hashed token features of the metric, of the text between and around
+the pair.
 One binary classifier per relation label scores the candidates. The classifier is either a
 scikit-learn model fitted in :meth:`initialize` (``classifier = "sklearn"``) or a thinc network
 trained through :meth:`update` in spaCy's loop (``classifier = "thinc"``); ``docs/model-card.md``
@@ -21,13 +24,15 @@ import numpy as np
 import srsly
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import ensure_path
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 from thinc.api import Config, Model, Optimizer, Relu, chain
 
 from . import extensions
+from .quantities import QuantityMatch, overlaps, span_mask
+from .rules import link_quantities
 
 LABELS = ("VALUE_OF", "PART_OF")
 HASH_BINS = 64
@@ -62,7 +67,7 @@ class PairFeaturizer:
 
     @property
     def size(self) -> int:
-        return 24 + 2 * (len(_GAP_BUCKETS) + 1) + len(_PUNCT) + len(_KEYWORDS) + 3 * 5 + 4 * HASH_BINS
+        return 27 + 2 * (len(_GAP_BUCKETS) + 1) + len(_PUNCT) + len(_KEYWORDS) + 3 * 5 + 4 * HASH_BINS
 
     # -- candidates ----------------------------------------------------------------------------
     def value_candidates(self, quantities: Sequence[tuple[int, int]], metrics: Sequence[tuple[int, int]]):
@@ -104,7 +109,8 @@ class PairFeaturizer:
         return v, idx
 
     def featurize(self, text: str, cands: Sequence[tuple[str, tuple[int, int], tuple[int, int], int, bool]],
-                  quantity_starts: np.ndarray, metric_starts: np.ndarray) -> np.ndarray:
+                  quantity_starts: np.ndarray, metric_starts: np.ndarray,
+                  rule: Optional[dict[tuple[int, int], list[tuple[int, int]]]] = None) -> np.ndarray:
         """Feature matrix of candidate pairs ``(label, head, tail, rank, bare)``, computed per document
         with cumulative character counts instead of one Python pass per pair."""
         n = len(cands)
@@ -138,7 +144,12 @@ class PairFeaturizer:
         tv = np.zeros((n, 9), dtype=np.float64)
         rows: list[int] = []
         cols: list[int] = []
+        rv = np.zeros((n, 3), dtype=np.float64)  # the rule linker's METRIC: this one, overlapping, none
+        rule = rule or {}
         for i, (label, head, tail, _rank, _bare) in enumerate(cands):
+            if label == "VALUE_OF":
+                rms = rule.get(head, ())
+                rv[i] = (tail in rms, any(m[0] < tail[1] and tail[0] < m[1] for m in rms), not rms)
             tf = tails.get(tail)
             if tf is None:
                 tf = tails[tail] = self._tail_features(text, tail)
@@ -153,7 +164,7 @@ class PairFeaturizer:
             has("，,。；;\n", a, b) == 0, newlines == 0, has("。", a, b) == 0,
             np.minimum(nq, 8) / 8, nq == 0, np.minimum(nm, 8) / 8, nm == 0, np.minimum(digits, 50) / 50,
             tv[:, 0], tv[:, 1], [c[4] for c in cands], tv[:, 2], rank == 0, rank == 1, rank == 2, rank >= 3,
-            newlines / 10, tv[:, 3], after_h,
+            newlines / 10, tv[:, 3], after_h, rv[:, 0], rv[:, 1], rv[:, 2],
         ]
         col = 0
         for values in dense:
@@ -190,13 +201,75 @@ class PairFeaturizer:
         ms = np.asarray(sorted(s for s, _ in metrics), dtype="int64")
         cands = []
         todo = [q for q in quantities if q not in skip]
-        for q, m, rank in self.value_candidates(todo, metrics):
+        # rules propose: the rule linker's METRIC of each quantity is a candidate too (and a feature)
+        rule = _rule_metrics(text, todo, bare)
+        proposed = sorted(set(metrics).union(*rule.values()))
+        for q, m, rank in self.value_candidates(todo, proposed):
             cands.append(("VALUE_OF", q, m, rank, q in bare))
         for c, p, rank in self.part_candidates(metrics):
             if c in settled and p in settled:
                 continue
             cands.append(("PART_OF", c, p, rank, False))
-        return [c[:3] for c in cands], self.featurize(text, cands, qs, ms)
+        return [c[:3] for c in cands], self.featurize(text, cands, qs, ms, rule)
+
+
+_CONTROLLER: list[ThreadpoolController] = []
+
+
+def _openmp() -> ThreadpoolController:
+    """One controller per process, made once the classifier has loaded its OpenMP runtime
+    (``threadpool_limits()`` scans the loaded libraries on every call: 5 ms a batch)."""
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0]
+
+
+def _rule_metrics(text: str, quantities: Sequence[tuple[int, int]], bare: set[tuple[int, int]]
+                  ) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """The rule linker's METRIC spans of each quantity (rules propose, the classifier decides)."""
+    qm = [QuantityMatch(s, e, text[s:e], 0, None, False, (s, e) in bare) for s, e in sorted(quantities)]
+    out: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for link in link_quantities(text, qm):
+        out.setdefault((link.quantity.start, link.quantity.end), []).append((link.metric.start, link.metric.end))
+    return out
+
+
+def _place_proposed(doc: Doc, rels: set[tuple]) -> list[tuple]:
+    """Make the METRICs the rules proposed and the classifier chose into entities.
+
+    A proposed span that overlaps a QUANTITY, a METRIC another relation uses or an earlier proposed
+    span loses its relations (the rule linker after this component links what is left unlinked);
+    unused entities it overlaps give way to it."""
+    ents = extensions.entities(doc)
+    metric_keys = {(e.start_char, e.end_char) for e in ents if e.label_ == "METRIC"}
+    new = sorted({(r[2], r[3]) for r in rels if r[4] == "VALUE_OF" and (r[2], r[3]) not in metric_keys})
+    if not new:
+        return sorted(rels)
+    used = {(r[2], r[3]) for r in rels} | {(r[0], r[1]) for r in rels if r[4] == "PART_OF"}
+    n_chars = len(extensions.doc_text(doc))
+    blocked = span_mask(n_chars, [(e.start_char, e.end_char) for e in ents
+                                        if e.label_ == "QUANTITY" or (e.start_char, e.end_char) in used
+                                        and (e.start_char, e.end_char) in metric_keys])
+    placed: dict[tuple[int, int], Span] = {}
+    for key in new:
+        span = doc.char_span(key[0], key[1], label="METRIC", alignment_mode="contract")
+        if span is None or not len(span) or overlaps(span.start_char, span.end_char, blocked):
+            continue
+        placed[key] = span
+        blocked[span.start_char:span.end_char] = b"\x01" * (span.end_char - span.start_char)
+    if placed:
+        taken = span_mask(n_chars, [(s.start_char, s.end_char) for s in placed.values()])
+        doc.set_ents(sorted([e for e in ents if not overlaps(e.start_char, e.end_char, taken)] + list(placed.values()),
+                            key=lambda e: e.start))
+    out = []
+    for r in rels:
+        if r[4] == "VALUE_OF" and (r[2], r[3]) not in metric_keys:
+            span = placed.get((r[2], r[3]))
+            if span is None:
+                continue
+            r = (r[0], r[1], span.start_char, span.end_char, r[4], r[5])
+        out.append(r)
+    return sorted(out)
 
 
 def _contains(text: str, word: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -279,7 +352,7 @@ class RelationExtractor(TrainablePipe):
             if isinstance(clf, float):  # a label seen with one class only
                 return np.full((len(X),), clf, dtype="float32")
             # one thread: on the few hundred rows of a batch, OpenMP start-up costs more than it saves
-            with threadpool_limits(limits=1, user_api="openmp"):
+            with _openmp().limit(limits=1, user_api="openmp"):
                 return clf.predict_proba(X)[:, 1].astype("float32")
         sub = self.model.layers[LABELS.index(label)]
         return np.asarray(sub.predict(self.model.ops.asarray2f(X))).reshape(-1)
@@ -325,7 +398,7 @@ class RelationExtractor(TrainablePipe):
             for h, (p, t) in best.items():
                 if h not in has and p >= self.best_threshold:
                     rels.add((h[0], h[1], t[0], t[1], "VALUE_OF", round(p, 4)))
-            doc._.relations = sorted(rels)
+            doc._.relations = _place_proposed(doc, rels)
 
     # -- training --------------------------------------------------------------------------------
     def _xy(self, examples: Iterable[Example]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -419,10 +492,19 @@ class RelationExtractor(TrainablePipe):
         if self.classifier == "sklearn":
             with open(path / "classifiers.pkl", "rb") as f:
                 self.sk_models = pickle.load(f)
+            self._check_features()
         else:
             self._shape_layers()
             self.model.from_disk(path / "model")
         return self
+
+    def _check_features(self) -> None:
+        """A classifier fitted on another feature layout (an older govie) fails here, not mid-parse."""
+        for label, clf in self.sk_models.items():
+            n = getattr(clf, "n_features_in_", self.featurizer.size)
+            if n != self.featurizer.size:
+                raise ValueError(f"govie_relations: the saved {label} classifier reads {n} features, this govie "
+                                 f"makes {self.featurizer.size}; retrain the pipeline (govie train)")
 
     def to_bytes(self, *, exclude=tuple()) -> bytes:
         return pickle.dumps({"cfg": self.cfg, "sk": self.sk_models,
@@ -432,6 +514,7 @@ class RelationExtractor(TrainablePipe):
         d = pickle.loads(data)
         self.__init__(self.vocab, self.model, self.name, **d["cfg"])
         self.sk_models = d["sk"]
+        self._check_features()
         if d["model"] is not None:
             self._shape_layers()
             self.model.from_bytes(d["model"])

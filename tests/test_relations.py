@@ -9,10 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govie import extensions
-from govie.relations import _KEYWORDS, _PUNCT, HASH_BINS, PairFeaturizer, _contains, _entities
+from govie.relations import (_KEYWORDS, _PUNCT, HASH_BINS, PairFeaturizer, _contains, _entities, _place_proposed,
+                             _rule_metrics)
 
 # column offsets of the feature vector (see PairFeaturizer.featurize)
-GAP_COLS = 24
+RULE_COLS = 24  # the rule linker's METRIC: this one, overlapping, none
+GAP_COLS = 27
 PUNCT_COL = GAP_COLS + 2 * 11
 KEYWORD_COL = PUNCT_COL + len(_PUNCT)
 COUNT_COL = KEYWORD_COL + len(_KEYWORDS)
@@ -74,6 +76,7 @@ def test_features_match_the_text_between(parsed) -> None:
         text = doc.text
         qs, ms, bare = _entities(doc)
         cands, X = f.pairs(text, qs, ms, bare)
+        rules = _rule_metrics(text, qs, bare)
         assert X.shape == (len(cands), f.size)
         for i in rng.sample(range(len(cands)), min(200, len(cands))):
             label, head, tail = cands[i]
@@ -94,6 +97,11 @@ def test_features_match_the_text_between(parsed) -> None:
             assert (X[i, GAP_COLS:GAP_COLS + 11].sum() == 1.0) == before
             hashed = X[i, -4 * HASH_BINS:]
             assert hashed[HASH_BINS:2 * HASH_BINS].sum() == 1.0 and hashed[2 * HASH_BINS:3 * HASH_BINS].sum() == 1.0
+            if label == "VALUE_OF":
+                rule = rules[head] if head in rules else []
+                assert X[i, RULE_COLS] == float(tail in rule)
+                assert X[i, RULE_COLS + 1] == float(any(m[0] < tail[1] and tail[0] < m[1] for m in rule))
+                assert X[i, RULE_COLS + 2] == float(not rule)
 
 
 def test_settled_metrics_get_no_part_of_candidates(parsed) -> None:
@@ -116,3 +124,43 @@ def test_contains_is_substring_test(text: str, data) -> None:
     b = np.asarray([data.draw(st.integers(int(x), n)) for x in a], dtype=np.int64)
     for word in _KEYWORDS:
         assert _contains(text, word, a, b).tolist() == [word in text[x:y] for x, y in zip(a, b)]
+
+
+def test_rule_proposals_are_candidates_and_become_entities_when_chosen(rules_nlp) -> None:
+    text = "全市各乡镇主动公开政府信息122条。"
+    doc = rules_nlp.make_doc(text)
+    q = doc.char_span(13, 17, label="QUANTITY")
+    doc.ents = [doc.char_span(5, 13, label="METRIC"), q]  # the NER's METRIC: 主动公开政府信息
+    qs, ms, bare = _entities(doc)
+    cands, _ = PairFeaturizer().pairs(text, qs, ms, bare)
+    proposed = _rule_metrics(text, qs, bare)[(13, 17)]
+    assert text[proposed[0][0]:proposed[0][1]] == "各乡镇主动公开政府信息"
+    assert {c[2] for c in cands if c[0] == "VALUE_OF"} == {(5, 13), proposed[0]}
+    # chosen: the proposal replaces the unused NER METRIC it overlaps
+    rels = _place_proposed(doc, {(13, 17, *proposed[0], "VALUE_OF", 0.9)})
+    assert rels == [(13, 17, *proposed[0], "VALUE_OF", 0.9)]
+    assert [(e.text, e.label_) for e in doc.ents] == [("各乡镇主动公开政府信息", "METRIC"), ("122条", "QUANTITY")]
+    # a proposal overlapping a METRIC another relation uses is dropped
+    doc.ents = [doc.char_span(5, 13, label="METRIC"), q]
+    kept = (0, 0, 5, 13, "PART_OF", 1.0)
+    assert _place_proposed(doc, {(13, 17, *proposed[0], "VALUE_OF", 0.9), kept}) == [kept]
+
+
+def test_a_classifier_of_another_feature_layout_is_refused_on_load(tmp_path) -> None:
+    import pickle
+
+    import govie
+    from govie.relations import RelationExtractor
+
+    rel = govie.load().get_pipe("govie_relations")
+    clf = rel.sk_models["VALUE_OF"]
+    rel.to_disk(tmp_path / "rel")
+    with open(tmp_path / "rel" / "classifiers.pkl", "rb") as f:
+        models = pickle.load(f)
+    assert clf.n_features_in_ == rel.featurizer.size
+    models["VALUE_OF"].n_features_in_ = rel.featurizer.size - 3
+    with open(tmp_path / "rel" / "classifiers.pkl", "wb") as f:
+        pickle.dump(models, f)
+    fresh = RelationExtractor(rel.vocab, rel.model, "govie_relations")
+    with pytest.raises(ValueError, match="retrain"):
+        fresh.from_disk(tmp_path / "rel")
