@@ -59,8 +59,10 @@ def _hash(s: str, salt: str) -> int:
 class PairFeaturizer:
     """Turns (head, tail) character spans of a document into feature vectors."""
 
-    def __init__(self, window: int = 400, after: int = 30, max_candidates: int = 10, part_window: int = 200) -> None:
+    def __init__(self, window: int = 400, after: int = 30, max_candidates: int = 10, part_window: int = 200,
+                 propose: bool = True) -> None:
         self.window = window
+        self.propose = propose  # the rule linker's METRICs as candidates and features
         self.after = after
         self.max_candidates = max_candidates
         self.part_window = part_window
@@ -202,7 +204,7 @@ class PairFeaturizer:
         cands = []
         todo = [q for q in quantities if q not in skip]
         # rules propose: the rule linker's METRIC of each quantity is a candidate too (and a feature)
-        rule = _rule_metrics(text, todo, bare)
+        rule = _rule_metrics(text, todo, bare) if self.propose else {}
         proposed = sorted(set(metrics).union(*rule.values()))
         for q, m, rank in self.value_candidates(todo, proposed):
             cands.append(("VALUE_OF", q, m, rank, q in bare))
@@ -324,11 +326,13 @@ class RelationExtractor(TrainablePipe):
     if that scores ``best_threshold`` or more. The default (0.5, the same) leaves the quantities the
     model doubts to the rule linker after it: cross-validated on the training documents
     (``training/cv_linker.py``) that beat a low-confidence fallback link (0.2) on narrative text.
+    ``propose``: the rule linker's METRIC of each quantity is a candidate and a feature (the
+    classifier must be fitted with the same setting).
     """
 
     def __init__(self, vocab, model: Model, name: str = "govie_relations", *, classifier: str = "sklearn",
                  threshold: float = 0.5, best_threshold: float = 0.5, keep_existing: bool = True,
-                 window: int = 400) -> None:
+                 window: int = 400, propose: bool = True) -> None:
         self.vocab = vocab
         self.model = model
         self.name = name
@@ -336,10 +340,10 @@ class RelationExtractor(TrainablePipe):
         self.threshold = threshold
         self.best_threshold = best_threshold
         self.keep_existing = keep_existing
-        self.featurizer = PairFeaturizer(window=window)
+        self.featurizer = PairFeaturizer(window=window, propose=propose)
         self.sk_models: dict[str, Any] = {}
         self.cfg = {"classifier": classifier, "threshold": threshold, "best_threshold": best_threshold,
-                    "keep_existing": keep_existing, "window": window}
+                    "keep_existing": keep_existing, "window": window, "propose": propose}
 
     # -- scoring ---------------------------------------------------------------------------------
     def _score(self, label: str, X: np.ndarray) -> np.ndarray:
@@ -536,12 +540,13 @@ hidden_width = 64
 
 @Language.factory("govie_relations", default_config={"model": DEFAULT_MODEL, "classifier": "sklearn",
                                                      "threshold": 0.5, "best_threshold": 0.5,
-                                                     "keep_existing": True, "window": 400},
+                                                     "keep_existing": True, "window": 400, "propose": True},
                   assigns=["doc._.relations"], requires=["doc.ents"],
                   default_score_weights={"rel_micro_f": 1.0, "rel_micro_p": 0.0, "rel_micro_r": 0.0})
 def make_relations(nlp: Language, name: str, model: Model, classifier: str, threshold: float,
-                   best_threshold: float, keep_existing: bool, window: int) -> RelationExtractor:
+                   best_threshold: float, keep_existing: bool, window: int, propose: bool) -> RelationExtractor:
     if classifier not in ("sklearn", "thinc"):
         raise ValueError(f"govie_relations: classifier must be 'sklearn' or 'thinc', not {classifier!r}")
     return RelationExtractor(nlp.vocab, model, name, classifier=classifier, threshold=threshold,
-                             best_threshold=best_threshold, keep_existing=keep_existing, window=window)
+                             best_threshold=best_threshold, keep_existing=keep_existing, window=window,
+                             propose=propose)

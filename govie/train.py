@@ -109,7 +109,7 @@ def examples_for(nlp: Language, docs: Sequence[CorpusDoc]) -> list[Example]:
 
 
 def assemble(ner_dir: Path, train_docs: Sequence[CorpusDoc], classifier: str = "sklearn",
-             rel_epochs: int = 8) -> Language:
+             rel_epochs: int = 8, propose: bool = True) -> Language:
     """The shipped pipeline: trained tok2vec/NER + rule quantities + table reader + relations."""
     from . import components, relations, tables, taxonomy  # noqa: F401  (register the factories)
 
@@ -117,7 +117,7 @@ def assemble(ner_dir: Path, train_docs: Sequence[CorpusDoc], classifier: str = "
     nlp.add_pipe("govie_metric_bounds", after="ner")
     nlp.add_pipe("govie_quantities", after="govie_metric_bounds")
     nlp.add_pipe("govie_table_reader", after="govie_quantities")
-    rel = nlp.add_pipe("govie_relations", config={"classifier": classifier})
+    rel = nlp.add_pipe("govie_relations", config={"classifier": classifier, "propose": propose})
     # quantities the relation model leaves unlinked or doubts fall back to the rule linker
     nlp.add_pipe("govie_rule_linker")
     nlp.add_pipe("govie_indicators")

@@ -4,10 +4,13 @@
 
 Columns:
 - ``rules``: the rule-only pipeline (rule quantities, table reader, rule linker);
-- ``ner only``: the trained NER's QUANTITY and METRIC, no rules, trained relations;
-- ``ner+rules``: the shipped combination (rule/table quantities replace the model's, model METRICs,
-  rule linker as fallback for quantities the relation model leaves unlinked);
-- ``no fallback``: the same without the rule-linker fallback;
+- ``ner only``: the trained NER's QUANTITY and METRIC and trained relations, no rules at all (the
+  relation classifier fitted without the rule linker's proposals);
+- ``ner+rules``: the shipped combination (rule/table quantities replace the model's, the rule linker's
+  METRIC of each quantity proposed to the relation classifier next to the NER's, rule linker as
+  fallback for quantities the relation model leaves unlinked);
+- ``no proposals``: the same with the relation classifier fitted and run without the proposals;
+- ``no fallback``: the shipped combination without the rule-linker fallback;
 - ``rel=thinc``: the same with the relation classifier trained as a thinc network in spaCy's loop
   instead of the scikit-learn model fitted in ``initialize`` (only with ``--thinc``).
 """
@@ -33,18 +36,20 @@ def main() -> int:
     args = ap.parse_args()
     docs = load_corpus()
     gold = [d for d in docs if d.split == args.split]
+    from govie.train import assemble
+
+    train_docs = [d for d in load_corpus(augment=True) if d.split == "train"]
     nlp = govie.load(args.model)
     named = {"rules": evaluate(gold, govie.load("rules"))}
-    with nlp.select_pipes(disable=[p for p in ("govie_quantities", "govie_table_reader") if p in nlp.pipe_names]):
-        named["ner only"] = evaluate(gold, nlp)
+    plain = assemble(Path(args.ner), train_docs, propose=False)
+    with plain.select_pipes(disable=["govie_quantities", "govie_table_reader", "govie_rule_linker"]):
+        named["ner only"] = evaluate(gold, plain)
     named["ner+rules"] = evaluate(gold, nlp)
+    named["no proposals"] = evaluate(gold, plain)
     if "govie_rule_linker" in nlp.pipe_names:
         with nlp.select_pipes(disable=["govie_rule_linker"]):
             named["no fallback"] = evaluate(gold, nlp)
     if args.thinc:
-        from govie.train import assemble
-
-        train_docs = [d for d in load_corpus(augment=True) if d.split == "train"]
         named["rel=thinc"] = evaluate(gold, assemble(Path(args.ner), train_docs, classifier="thinc"))
     print(f"split: {args.split} ({len(gold)} documents)")
     print(format_table(named))
