@@ -8,8 +8,8 @@ and 其中/分别/共 between, same clause/line, rank among candidates, cells be
 linker chose this METRIC) plus hashed token features of the metric, of the text between and around
 the pair.
 One binary classifier per relation label scores the candidates. The classifier is either a
-scikit-learn model fitted in :meth:`initialize` (``classifier = "sklearn"``) or a thinc network
-trained through :meth:`update` in spaCy's loop (``classifier = "thinc"``); ``docs/model-card.md``
+thinc network trained through :meth:`update` in spaCy's loop (``classifier = "thinc"``, shipped) or
+a scikit-learn model fitted in :meth:`initialize` (``classifier = "sklearn"``); ``docs/model-card.md``
 reports both.
 """
 from __future__ import annotations
@@ -330,7 +330,7 @@ class RelationExtractor(TrainablePipe):
     classifier must be fitted with the same setting).
     """
 
-    def __init__(self, vocab, model: Model, name: str = "govie_relations", *, classifier: str = "sklearn",
+    def __init__(self, vocab, model: Model, name: str = "govie_relations", *, classifier: str = "thinc",
                  threshold: float = 0.5, best_threshold: float = 0.5, keep_existing: bool = True,
                  window: int = 400, propose: bool = True) -> None:
         self.vocab = vocab
@@ -499,7 +499,11 @@ class RelationExtractor(TrainablePipe):
             self._check_features()
         else:
             self._shape_layers()
-            self.model.from_disk(path / "model")
+            try:
+                self.model.from_disk(path / "model")
+            except ValueError as err:  # thinc: "Attempt to change dimension 'nI' ..."
+                raise ValueError(f"govie_relations: the saved network does not fit this govie's "
+                                 f"{self.featurizer.size} features; retrain the pipeline (govie train)") from err
         return self
 
     def _check_features(self) -> None:
@@ -538,7 +542,7 @@ hidden_width = 64
 """)["model"]
 
 
-@Language.factory("govie_relations", default_config={"model": DEFAULT_MODEL, "classifier": "sklearn",
+@Language.factory("govie_relations", default_config={"model": DEFAULT_MODEL, "classifier": "thinc",
                                                      "threshold": 0.5, "best_threshold": 0.5,
                                                      "keep_existing": True, "window": 400, "propose": True},
                   assigns=["doc._.relations"], requires=["doc.ents"],

@@ -24,6 +24,7 @@ from typing import Optional, Sequence
 import spacy
 from spacy.language import Language
 from spacy.training import Example
+from spacy.util import fix_random_seed
 
 from .corpus import PROJECT_ROOT, CorpusDoc, load_corpus
 from .segmentation import train_pkuseg, write_training_file
@@ -108,7 +109,7 @@ def examples_for(nlp: Language, docs: Sequence[CorpusDoc]) -> list[Example]:
     return [Example(nlp.make_doc(r.text), r) for r in refs]
 
 
-def assemble(ner_dir: Path, train_docs: Sequence[CorpusDoc], classifier: str = "sklearn",
+def assemble(ner_dir: Path, train_docs: Sequence[CorpusDoc], classifier: str = "thinc",
              rel_epochs: int = 8, propose: bool = True) -> Language:
     """The shipped pipeline: trained tok2vec/NER + rule quantities + table reader + relations."""
     from . import components, relations, tables, taxonomy  # noqa: F401  (register the factories)
@@ -122,6 +123,7 @@ def assemble(ner_dir: Path, train_docs: Sequence[CorpusDoc], classifier: str = "
     nlp.add_pipe("govie_rule_linker")
     nlp.add_pipe("govie_indicators")
     examples = examples_for(nlp, train_docs)
+    fix_random_seed(0)  # the thinc network's initial weights and dropout
     rel.initialize(lambda: examples, nlp=nlp)
     if classifier == "thinc":
         optimizer = nlp.create_optimizer()
@@ -150,7 +152,7 @@ def _version() -> str:
 
 def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_CONFIG, work: Path = DEFAULT_WORK,
           corpus_dir: Optional[Path] = None, reports_dir: Optional[Path] = None, max_docs: Optional[int] = None,
-          max_epochs: Optional[int] = None, pkuseg_iter: int = 10, classifier: str = "sklearn",
+          max_epochs: Optional[int] = None, pkuseg_iter: int = 10, classifier: str = "thinc",
           augment: bool = True) -> Language:
     from spacy.cli.train import train as spacy_train
 
@@ -244,7 +246,7 @@ def add_commands(sub) -> None:
     p.add_argument("--max-docs", type=int, default=None, help="train on the first N documents only (smoke runs)")
     p.add_argument("--max-epochs", type=int, default=None)
     p.add_argument("--pkuseg-iter", type=int, default=10)
-    p.add_argument("--classifier", choices=["sklearn", "thinc"], default="sklearn")
+    p.add_argument("--classifier", choices=["sklearn", "thinc"], default="thinc")
     p.add_argument("--no-augment", action="store_true", help="no traditional-script copies")
     p.set_defaults(func=cmd_train)
     e = sub.add_parser("evaluate", help="score a pipeline on a corpus split, side by side with the rules")

@@ -149,18 +149,23 @@ def test_rule_proposals_are_candidates_and_become_entities_when_chosen(rules_nlp
 def test_a_classifier_of_another_feature_layout_is_refused_on_load(tmp_path) -> None:
     import pickle
 
+    import srsly
+    from sklearn.dummy import DummyClassifier
+
     import govie
     from govie.relations import RelationExtractor
 
     rel = govie.load().get_pipe("govie_relations")
-    clf = rel.sk_models["VALUE_OF"]
-    rel.to_disk(tmp_path / "rel")
-    with open(tmp_path / "rel" / "classifiers.pkl", "rb") as f:
-        models = pickle.load(f)
-    assert clf.n_features_in_ == rel.featurizer.size
-    models["VALUE_OF"].n_features_in_ = rel.featurizer.size - 3
-    with open(tmp_path / "rel" / "classifiers.pkl", "wb") as f:
-        pickle.dump(models, f)
-    fresh = RelationExtractor(rel.vocab, rel.model, "govie_relations")
-    with pytest.raises(ValueError, match="retrain"):
-        fresh.from_disk(tmp_path / "rel")
+    size = rel.featurizer.size
+    (tmp_path / "rel").mkdir()
+    srsly.write_json(tmp_path / "rel" / "cfg.json", {**rel.cfg, "classifier": "sklearn"})
+    for n, ok in ((size, True), (size - 3, False)):  # fitted on this layout / on an older one
+        clf = DummyClassifier().fit(np.zeros((2, n)), [0, 1])
+        with open(tmp_path / "rel" / "classifiers.pkl", "wb") as f:
+            pickle.dump({"VALUE_OF": clf, "PART_OF": clf}, f)
+        fresh = RelationExtractor(rel.vocab, rel.model, "govie_relations")
+        if ok:
+            assert fresh.from_disk(tmp_path / "rel").sk_models["VALUE_OF"].n_features_in_ == size
+        else:
+            with pytest.raises(ValueError, match="retrain"):
+                fresh.from_disk(tmp_path / "rel")

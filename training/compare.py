@@ -11,8 +11,8 @@ Columns:
   fallback for quantities the relation model leaves unlinked);
 - ``no proposals``: the same with the relation classifier fitted and run without the proposals;
 - ``no fallback``: the shipped combination without the rule-linker fallback;
-- ``rel=thinc``: the same with the relation classifier trained as a thinc network in spaCy's loop
-  instead of the scikit-learn model fitted in ``initialize`` (only with ``--thinc``).
+- ``rel=sklearn``: the same with the relation classifier a scikit-learn HistGradientBoosting model
+  fitted in ``initialize`` instead of the thinc network trained in spaCy's loop (only with ``--sklearn``).
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def main() -> int:
     ap.add_argument("--model", default=None)
     ap.add_argument("--ner", default="training/work/ner/model-best")
     ap.add_argument("--split", default="dev")
-    ap.add_argument("--thinc", action="store_true", help="also fit and score the thinc relation classifier")
+    ap.add_argument("--sklearn", action="store_true", help="also fit and score the scikit-learn relation classifier")
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
     docs = load_corpus()
@@ -41,7 +41,7 @@ def main() -> int:
     train_docs = [d for d in load_corpus(augment=True) if d.split == "train"]
     nlp = govie.load(args.model)
     named = {"rules": evaluate(gold, govie.load("rules"))}
-    plain = assemble(Path(args.ner), train_docs, propose=False)
+    plain = assemble(Path(args.ner), train_docs, propose=False)  # the shipped classifier (thinc)
     with plain.select_pipes(disable=["govie_quantities", "govie_table_reader", "govie_rule_linker"]):
         named["ner only"] = evaluate(gold, plain)
     named["ner+rules"] = evaluate(gold, nlp)
@@ -49,8 +49,8 @@ def main() -> int:
     if "govie_rule_linker" in nlp.pipe_names:
         with nlp.select_pipes(disable=["govie_rule_linker"]):
             named["no fallback"] = evaluate(gold, nlp)
-    if args.thinc:
-        named["rel=thinc"] = evaluate(gold, assemble(Path(args.ner), train_docs, classifier="thinc"))
+    if args.sklearn:
+        named["rel=sklearn"] = evaluate(gold, assemble(Path(args.ner), train_docs, classifier="sklearn"))
     print(f"split: {args.split} ({len(gold)} documents)")
     print(format_table(named))
     if args.json:

@@ -3,7 +3,7 @@
 The relation model is fitted on one half of the training documents and scored on the other half,
 beside the rule-only pipeline: as shipped (``govie_relations`` first, the rule linker for what it
 leaves unlinked), with a low-confidence fallback link (the best candidate of a quantity from 0.2 up),
-with other thresholds (``--thresholds``), and with the rule linker first (the model only links what
+with other thresholds (``--thresholds``), without the rule-linker fallback, and with the rule linker first (the model only links what
 the rules leave). Scores are printed per layout, so the decision can be made where they differ.
 
     python training/cv_linker.py --ner training/work/ner/model-best [--folds 2]
@@ -32,6 +32,7 @@ def main() -> int:
     ap.add_argument("--work", default="training/work-cv")
     ap.add_argument("--folds", type=int, default=2)
     ap.add_argument("--fold", type=int, default=None, help="run only this fold")
+    ap.add_argument("--classifier", choices=["sklearn", "thinc"], default="thinc")
     ap.add_argument("--thresholds", type=float, nargs="*", default=[0.6, 0.7],
                     help="also score the model with threshold = best_threshold = each of these")
     args = ap.parse_args()
@@ -50,14 +51,14 @@ def main() -> int:
     # (name, relation thresholds (threshold, best_threshold) or None as shipped)
     variants = [("rules only", None), ("model first", None), ("fallback 0.2", (0.5, 0.2))]
     variants += [(f"model>={t:g}", (t, t)) for t in args.thresholds]
-    variants += [("rules first", None)]
+    variants += [("no fallback", None), ("rules first", None)]
     rules = govie.load("rules")
     totals: dict[str, dict[str, Scores]] = {v: {} for v, _ in variants}
     for k in range(args.folds) if args.fold is None else [args.fold]:
         fit = [d for d in docs if fold(d) != k]
         held = [d for d in docs if fold(d) == k and d.origin != "augmented"]
         ner = Path(args.ner) if args.ner else fold_ner(fit, Path(args.work) / f"fold{k}", Path(args.pkuseg))
-        nlp = assemble(ner, fit)
+        nlp = assemble(ner, fit, classifier=args.classifier)
         rel = nlp.get_pipe("govie_relations")
         shipped = (rel.threshold, rel.best_threshold)
         for v, thresholds in variants:
@@ -66,9 +67,11 @@ def main() -> int:
                 nlp.remove_pipe("govie_rule_linker")
                 nlp.add_pipe("govie_rule_linker", before="govie_relations")
             pipe = rules if v == "rules only" else nlp
-            for d, r in zip(held, govie.parse_many([d.text for d in held], nlp=pipe)):
-                for key in (d.layout, "all"):
-                    score_doc(d, r, totals[v].setdefault(key, Scores()))
+            off = ["govie_rule_linker"] if v == "no fallback" else []
+            with pipe.select_pipes(disable=off):
+                for d, r in zip(held, govie.parse_many([d.text for d in held], nlp=pipe)):
+                    for key in (d.layout, "all"):
+                        score_doc(d, r, totals[v].setdefault(key, Scores()))
         print(f"fold {k + 1}/{args.folds} done ({len(held)} held-out documents)", file=sys.stderr)
     print(f"{'layout':<16}" + "".join(f"{v + ' fact F1':>22}{'exact':>8}" for v, _ in variants))
     for key in sorted(totals["rules only"]):
