@@ -167,7 +167,7 @@ def link_quantities(text: str, quantities: Sequence[QuantityMatch]) -> list[Link
                 text[prev_end:q.start]):
             # 主动公开政府信息303条，占71.3%: the share measures the indicator of the count before it
             last = links[-1].quantity
-            links.extend(Link(qs, l.metric) for l in links if l.quantity == last)
+            links += [Link(qs, link.metric) for link in links if link.quantity == last]
             prev_end = q.end
             continue
         if metric is None and q.bare:
