@@ -249,9 +249,8 @@ def _place_proposed(doc: Doc, rels: set[tuple]) -> list[tuple]:
         return sorted(rels)
     used = {(r[2], r[3]) for r in rels} | {(r[0], r[1]) for r in rels if r[4] == "PART_OF"}
     n_chars = len(extensions.doc_text(doc))
-    blocked = span_mask(n_chars, [(e.start_char, e.end_char) for e in ents
-                                        if e.label_ == "QUANTITY" or (e.start_char, e.end_char) in used
-                                        and (e.start_char, e.end_char) in metric_keys])
+    blocked = span_mask(n_chars, [(e.start_char, e.end_char) for e in ents if e.label_ == "QUANTITY"
+                                  or (e.label_ == "METRIC" and (e.start_char, e.end_char) in used)])
     placed: dict[tuple[int, int], Span] = {}
     for key in new:
         span = doc.char_span(key[0], key[1], label="METRIC", alignment_mode="contract")
