@@ -12,7 +12,7 @@ from . import extensions
 Number = Union[int, float]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a 50 MB report holds about a million of these
 class TextSpan:
     start: int
     end: int
@@ -23,7 +23,7 @@ class TextSpan:
         return (TextSpan, (self.start, self.end, self.text))
 
 
-@dataclass
+@dataclass(slots=True)
 class Fact:
     """One reported figure and the indicator(s) it measures."""
 
