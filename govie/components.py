@@ -90,7 +90,7 @@ class MetricBounds:
     def __call__(self, doc: Doc) -> Doc:
         text = extensions.doc_text(doc)
         ents, changed = [], False
-        for e in doc.ents:
+        for e in extensions.entities(doc):
             if e.label_ == "METRIC":
                 start, end = trim_metric(text, e.start_char, e.end_char)
                 if end > start and (start, end) != (e.start_char, e.end_char):
@@ -99,7 +99,7 @@ class MetricBounds:
                         e, changed = span, True
             ents.append(e)
         if changed:
-            doc.ents = ents
+            doc.set_ents(ents)
         return doc
 
 

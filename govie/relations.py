@@ -31,6 +31,7 @@ from threadpoolctl import ThreadpoolController
 from thinc.api import Config, Model, Optimizer, Relu, chain
 
 from . import extensions
+from .components import set_entities
 from .quantities import QuantityMatch, overlaps, span_mask
 from .rules import link_quantities
 
@@ -258,10 +259,8 @@ def _place_proposed(doc: Doc, rels: set[tuple]) -> list[tuple]:
             continue
         placed[key] = span
         blocked[span.start_char:span.end_char] = b"\x01" * (span.end_char - span.start_char)
-    if placed:
-        taken = span_mask(n_chars, [(s.start_char, s.end_char) for s in placed.values()])
-        doc.set_ents(sorted([e for e in ents if not overlaps(e.start_char, e.end_char, taken)] + list(placed.values()),
-                            key=lambda e: e.start))
+    if placed:  # the proposals win over the (unused) entities they overlap
+        set_entities(doc, placed.values(), (), ents)
     out = []
     for r in rels:
         if r[4] == "VALUE_OF" and (r[2], r[3]) not in metric_keys:
