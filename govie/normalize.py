@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Optional, Union
 
 import cn2an
@@ -27,12 +27,23 @@ T2S = str.maketrans({"萬": "万", "億": "亿", "個": "个", "筆": "笔", "�
                      "歲": "岁", "錢": "钱", "擔": "担", "噸": "吨", "畝": "亩", "際": "际"})
 APPROX_SUFFIXES = ("余", "多", "以上", "餘", "左右")
 _ARABIC = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?|^\d+(?:\.\d+)?")
-_CHINESE = re.compile(rf"^[{CN_DIGITS}{CN_BIG}]+")
+_CHINESE = re.compile(rf"^[{CN_DIGITS}{CN_BIG}]+(?:[点點][{CN_DIGITS}]+[{CN_BIG}]?)?")
 _PERCENT_WORD = re.compile(r"^百分之")
 
 
+#: longest number (in digits) read as a value; longer runs are identifiers or glued table cells
+MAX_DIGITS = 40
+#: exact arithmetic for every number of up to MAX_DIGITS digits (the default context rounds at 28)
+_EXACT = Context(prec=2 * MAX_DIGITS + 20)
+
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+             "九": 9}
+_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+_CN_LARGE = {"万": 10 ** 4, "亿": 10 ** 8}
+
+
 class NormalizationError(ValueError):
-    """Raised when a span does not start with a number."""
+    """Raised when a span does not start with a number, or its number cannot be read."""
 
 
 @dataclass(frozen=True)
@@ -46,12 +57,65 @@ def _as_number(d: Decimal) -> Number:
     return int(d) if d == d.to_integral_value() else float(d)
 
 
+def _chinese_int(s: str) -> int:
+    """Integer value of a Chinese numeral in simplified characters, read as people write them.
+
+    Handles what cn2an refuses: a digit after the last unit stands for the next lower unit
+    (``一亿五`` = 150000000, ``三千五`` = 3500), a zero after a unit adds nothing (``二十〇`` = 20),
+    and a run of bare digits reads digit by digit (``二〇一六`` = 2016).
+    """
+    if not s:
+        raise NormalizationError("empty numeral")
+    if all(c in _CN_DIGIT for c in s):
+        return int("".join(str(_CN_DIGIT[c]) for c in s))
+    total = 0      # closed by 亿
+    wan = 0        # closed by 万 inside the current 亿 group
+    section = 0    # below 万
+    digit: Optional[int] = None
+    last_unit = 0  # the unit the pending digit follows (0: none, or a 零 in between)
+    for c in s:
+        if c in _CN_DIGIT:
+            if digit is not None and digit != 0 and _CN_DIGIT[c] != 0:
+                raise NormalizationError(f"two digits in a row in {s!r}")
+            digit = _CN_DIGIT[c]
+            if digit == 0:
+                last_unit = 0
+        elif c in _CN_SMALL:
+            section += (1 if digit is None else digit) * _CN_SMALL[c]
+            digit, last_unit = None, _CN_SMALL[c]
+        else:
+            big = _CN_LARGE[c]
+            group = section + (digit or 0)
+            if big == 10 ** 4:
+                wan, section = (group or 1) * big, 0
+            else:
+                total, wan, section = (total + wan + group or 1) * big, 0, 0
+            digit, last_unit = None, big
+    if digit:
+        # an omitted unit: 一亿五 → 五千万, 一万二 → 二千, 三百五 → 五十
+        section += digit * (last_unit // 10 if last_unit >= 100 else 1)
+    return total + wan + section
+
+
 def _chinese_value(s: str) -> Decimal:
-    s = s.replace("兩", "两").replace("萬", "万").replace("億", "亿").replace("〇", "零")
+    s = s.replace("兩", "两").replace("萬", "万").replace("億", "亿").replace("〇", "零").replace("點", "点")
     s = s.replace("拾", "十").replace("佰", "百").replace("仟", "千")
     if s == "两":
         return Decimal(2)
-    return Decimal(str(cn2an.cn2an(s, "smart")))
+    try:
+        return Decimal(str(cn2an.cn2an(s, "smart")))
+    except Exception:  # cn2an raises KeyError/ValueError/IndexError on forms it does not know
+        pass
+    mult = 1
+    if s[-1] in _CN_LARGE and "点" in s:  # 一百二十点五万
+        mult, s = _CN_LARGE[s[-1]], s[:-1]
+    whole, _, frac = s.partition("点")
+    if frac and not all(c in _CN_DIGIT for c in frac):
+        raise NormalizationError(f"cannot read the decimals of {s!r}")
+    value = Decimal(_chinese_int(whole) if whole else 0)
+    if frac:
+        value += Decimal("0." + "".join(str(_CN_DIGIT[c]) for c in frac))
+    return _EXACT.multiply(value, Decimal(mult))
 
 
 def split_number(text: str) -> tuple[str, str]:
@@ -72,13 +136,15 @@ def split_number(text: str) -> tuple[str, str]:
 def number_value(num: str) -> Decimal:
     """Value of a number string such as ``2,543.19万``, ``１２``, ``二十六``, ``3.5亿``."""
     t = num.translate(FULLWIDTH).replace(",", "")
+    if sum(c.isdigit() for c in t) > MAX_DIGITS:
+        raise NormalizationError(f"{len(t)}-character number is not read as a value")
     mult = Decimal(1)
     if t and t[-1] in CN_BIG and re.match(r"^\d", t):
         mult = Decimal(10000) if t[-1] in "万萬" else Decimal(100000000)
         t = t[:-1]
     if re.fullmatch(r"\d+(?:\.\d+)?", t):
-        return Decimal(t) * mult
-    return _chinese_value(t) * mult
+        return _EXACT.multiply(Decimal(t), mult)
+    return _EXACT.multiply(_chinese_value(t), mult)
 
 
 def normalize(text: str) -> Normalized:
@@ -98,7 +164,7 @@ def normalize(text: str) -> Normalized:
     if s[0] in "-－−" and len(s) > 1 and s[1].translate(FULLWIDTH).isdigit():
         sign, s = -1, s[1:]
     num, rest = split_number(s)
-    value = number_value(num) * sign
+    value = _EXACT.multiply(number_value(num), Decimal(sign))
     rest = rest.strip()
     approximate = False
     for suf in APPROX_SUFFIXES:
@@ -111,10 +177,10 @@ def normalize(text: str) -> Normalized:
             approximate, rest = True, rest[: -len(suf)]
     # a multiplier after the approximation suffix: 1万余人 / 3千多万元
     if rest[:1] in ("万", "亿") and rest[1:]:
-        value *= Decimal(10000) if rest[0] == "万" else Decimal(100000000)
+        value = _EXACT.multiply(value, Decimal(10000) if rest[0] == "万" else Decimal(100000000))
         rest = rest[1:]
     if rest.startswith("万") and not rest[1:]:
-        value *= Decimal(10000)
+        value = _EXACT.multiply(value, Decimal(10000))
         rest = ""
     if rest.startswith("%"):
         rest = "%"

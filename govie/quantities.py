@@ -8,6 +8,7 @@ models build on: it must be right on its own.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
@@ -28,6 +29,8 @@ _DIG = r"[0-9０-９]"
 _ARABIC = rf"{_DIG}{{1,3}}(?:,{_DIG}{{3}})+(?:[.．]{_DIG}+)?|{_DIG}+(?:[.．]{_DIG}+)?"
 _CN = r"[零〇一二两兩三四五六七八九十百千万萬亿億]"
 _MULT = r"[万萬亿億]"
+#: longest Chinese numeral read (bounded so that a long run of numerals costs linear time)
+_CN_MAX = 20
 _APPROX = r"(?:余|多|餘)"
 #: PDF and markdown conversions print one space between a number and its unit (``21 条``)
 _GAP = r"[ \u00a0\u3000]?"
@@ -36,8 +39,9 @@ _GAP = r"[ \u00a0\u3000]?"
 _ARABIC_Q = re.compile(
     rf"(?P<num>(?<![0-9０-９A-Za-z])[-－−]?(?:{_ARABIC}))(?P<mult>{_MULT})?(?P<approx>{_APPROX})?(?P<mult2>{_MULT})?"
     rf"(?:{_GAP}(?P<unit>{_UNIT_RE}))?(?P<tail>以上|左右)?")
-_CN_Q = re.compile(rf"(?P<num>{_CN}+)(?P<approx>{_APPROX})?(?P<unit>{_UNIT_RE})(?P<tail>以上|左右)?")
-_PERCENT_WORD = re.compile(rf"百分之(?:{_ARABIC}|{_CN}+)")
+_CN_DEC = r"[点點][零〇一二两兩三四五六七八九]+[万萬亿億]?"  # 一百二十点五万, 零点五
+_CN_Q = re.compile(rf"(?P<num>{_CN}{{1,{_CN_MAX}}}(?:{_CN_DEC})?)(?P<approx>{_APPROX})?(?P<unit>{_UNIT_RE})(?P<tail>以上|左右)?")
+_PERCENT_WORD = re.compile(rf"百分之(?:{_ARABIC}|{_CN}{{1,{_CN_MAX}}})")
 
 # --------------------------------------------------------------------------- exclusions
 #: regions that never hold a QUANTITY: URLs, e-mails, phone numbers, dates, times, doc numbers
@@ -71,7 +75,7 @@ _MASKS = [
     re.compile(rf"(?<![\d.])(?:{_DIG}{{1,2}})\s*[）)](?=\S)"),  # 1）
     re.compile(r"[<《“\"].{0,30}?[>》”\"]"),  # numbers inside titles and quoted names
     re.compile(r"[—-]\s*\d{1,3}\s*[—-]"),  # page footers — 3 —
-    re.compile(rf"{_CN}+个?(?:部分|方面|步|环节|大类|大板块|大工程|大行动)"),  # report structure, programme names
+    re.compile(rf"{_CN}{{1,{_CN_MAX}}}个?(?:部分|方面|步|环节|大类|大板块|大工程|大行动)"),  # report structure, programme names
     re.compile(rf"[（(]\s*{_DIG}{{1,3}}\s*[)）](?=[、.．]?)"),
     re.compile(r"(?<![\d.])\d{5,}(?=\s*(?:号|室|弄|栋|路|街))"),
 ]
@@ -174,7 +178,8 @@ def find_quantities(text: str, *, bare: bool = True) -> list[QuantityMatch]:
         if overlaps(start, end, taken):
             continue
         prev = text[start - 1:start]
-        if prev and (prev.isdigit() or prev in ".．" or prev.isascii() and prev.isalpha()):
+        if prev and (prev.isdigit() or prev in ".．" or prev.isascii() and prev.isalpha()
+                     or unicodedata.category(prev).startswith("M")):  # 5\u03017194: not a number of its own
             continue
         num_end = m.end("num")
         if overlaps(start, num_end, masks):

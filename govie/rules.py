@@ -21,9 +21,11 @@ _LEADING = re.compile(
     r"市政府|区政府|县政府|各级|各地|各部门|各单位|先后|分别|目前|现有|已经|已|均|并|还|又|再|也|通过|"
     r"[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．]|\d{1,2}\s*[.．](?!\d)|"
     r"[一二三四五六七八九十]是)+")
-_TRAILING = re.compile(
+#: linking words a METRIC never ends with (peeled off its end together with white space)
+_TRAILING_WORD = re.compile(
     r"(?:共计|合计|总计|累计|总数为|数量为|总量为|数为|人数为|达到|多达|达|为|是|有|约|近|超过|逾|计|共|均|"
-    r"分别为|分别|占比|占|比例为|比例|率为|同比|增长|下降|以上|高达|仅|不足|已|了|[\s　])+$")
+    r"分别为|分别|占比|占|比例为|比例|率为|同比|增长|下降|以上|高达|仅|不足|已|了)$")
+_TRAILING_WORD_MAX = 3
 _SUBJECT_ONLY = re.compile(r"^(?:[\s　的之等和及与]|)$")
 _NOTE_LINE = re.compile(r"^\s*[（(].*[)）]\s*$")
 _MARKER = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．]|\d{1,2}(?=[\u3400-\u9fff]))\s*")
@@ -53,13 +55,25 @@ class Link:
     label: str = "VALUE_OF"
 
 
+def trailing_start(text: str, start: int, end: int) -> int:
+    """Where the run of linking words and white space that ends ``text[start:end]`` begins.
+
+    Peeled from the end one word at a time, so the time is linear in the run (a regex search for
+    ``(word|\\s)+$`` backtracks quadratically over a long run of spaces).
+    """
+    while True:
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        m = _TRAILING_WORD.search(text, max(start, end - _TRAILING_WORD_MAX), end)
+        if not m:
+            return end
+        end = m.start()
+
+
 def _trim(text: str, start: int, end: int) -> Optional[CharSpan]:
     """Trim the candidate phrase ``text[start:end]`` to the indicator."""
+    end = trailing_start(text, start, end)
     s = text[start:end]
-    m = _TRAILING.search(s)
-    if m:
-        end -= len(m.group(0))
-        s = text[start:end]
     m = _LEADING.match(s)
     if m:
         start += m.end()
@@ -103,9 +117,7 @@ def trim_metric(text: str, start: int, end: int) -> tuple[int, int]:
         start += 1
     while end > start and text[end - 1] in _EDGE_PUNCT:
         end -= 1
-    m = _TRAILING.search(text, start, end)
-    if m and m.end() == end:
-        end = m.start()
+    end = trailing_start(text, start, end)
     m = _LEADING.match(text, start, end)
     if m:
         start = m.end()

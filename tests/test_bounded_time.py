@@ -1,0 +1,59 @@
+"""Every component is linear in its input, whatever the content (#13): doubling a hostile input must not
+quadruple the time. CPU time of this process (``time.process_time``), best of three, so that other load
+on a shared machine blurs the figures less."""
+import time
+
+import pytest
+
+import govie
+
+T2 = "第二十条第（一）项信息内容本年制发件数本年废止件数现行有效件数规章"
+HOSTILE = {
+    "spaces": " ",
+    "ideographic spaces": "\u3000",
+    "tabs": "\t",
+    "digits": "1",
+    "chinese numerals": "一",
+    "commas": "，",
+    "one repeated character": "公",
+    "pipes": "|",
+    "dashes": "—",
+    "cells": "0 ",
+    "cells on lines": "5\n",
+    "list markers": "一、",
+    "percent signs": "%",
+}
+
+
+def _cpu(nlp, text: str) -> float:
+    best = float("inf")
+    for _ in range(3):
+        t = time.process_time()
+        govie.parse(text, nlp=nlp)
+        best = min(best, time.process_time() - t)
+    return best
+
+
+def _ratio(nlp, make, n: int) -> float:
+    small, large = _cpu(nlp, make(n)), _cpu(nlp, make(2 * n))
+    return large / max(small, 0.02)
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_rule_components_are_linear(rules_nlp, name):
+    piece = HOSTILE[name]
+    ratio = _ratio(rules_nlp, lambda n: "受理申请5件，" + piece * (n // len(piece)) + "共受理申请5件", 40_000)
+    assert ratio < 3.0, f"{name}: doubling the input multiplied the time by {ratio:.1f}"
+
+
+def test_table_split_search_is_linear_on_a_long_run_of_digits(rules_nlp):
+    ratio = _ratio(rules_nlp, lambda n: T2 + "1" * n + "三、收到和处理政府信息公开申请情况", 20_000)
+    assert ratio < 3.0, f"doubling the run multiplied the time by {ratio:.1f}"
+
+
+@pytest.mark.parametrize("name", ["spaces", "digits", "cells"])
+def test_shipped_pipeline_is_linear(name):
+    nlp = govie.load()
+    piece = HOSTILE[name]
+    ratio = _ratio(nlp, lambda n: "受理申请5件，" + piece * (n // len(piece)) + "共受理申请5件", 8_000)
+    assert ratio < 3.0, f"{name}: doubling the input multiplied the time by {ratio:.1f}"
