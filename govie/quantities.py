@@ -52,6 +52,11 @@ _MASKS = [
     re.compile(r"\d{3,4}[-－—]\d{7,8}(?:[-－]\d+)?|(?<!\d)1[3-9]\d{9}(?!\d)"),  # phone numbers
     re.compile(r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"),
     re.compile(r"\d{1,2}:\d{2}(?::\d{2})?"),
+    # clock times (14时11分, 9点30分) and session numbers of meetings and congresses (五届四次全会, 二十届三中全会)
+    re.compile(rf"(?:{_DIG}{{1,2}}|{_CN}{{1,3}})\s*[时點点]\s*(?:{_DIG}{{1,2}}|{_CN}{{1,3}})\s*分"),
+    re.compile(rf"(?:{_DIG}{{1,2}}|{_CN}{{1,3}})\s*届\s*(?:全国|省|市|区|县)?\s*(?:人大|政协)?\s*"
+               rf"(?:(?:{_DIG}{{1,2}}|{_CN}{{1,3}})\s*[次中]\s*)?"
+               r"(?=全会|全体会议|会议|人大|政协|代表大会|常委会|委员会)"),
     re.compile(r"(?:19|20)\d\d\s*[-—－~～至到]\s*(?:(?:19|20)\d\d|\d\d)\s*(?:年度?|学年)"),  # ranges of years
     re.compile(r"(?:19|20)\d{2}(?:年度?|年|级|版|届|学年|季度)|(?:19|20)\d{2}(?=[-—－~～至到](?:19|20)\d{2}年)"),
     re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:[0-3]?\d)?日"),  # damaged dates 20161231日, 201611日
@@ -116,21 +121,31 @@ def _masked(text: str) -> bytearray:
     return span_mask(len(text), (m.span() for rx in _MASKS for m in rx.finditer(text)))
 
 
-def _line_of(text: str, start: int, end: int) -> str:
-    ls = text.rfind("\n", 0, start) + 1
-    le = text.find("\n", end)
-    return text[ls: len(text) if le < 0 else le]
+class _TableLines:
+    """Whether the line around a position holds only numbers and separators, one test per line (a
+    line of 40,000 cells was sliced and matched once per cell: quadratic time)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.known: dict[int, bool] = {}
+
+    def __call__(self, start: int) -> bool:
+        ls = self.text.rfind("\n", 0, start) + 1
+        if ls not in self.known:
+            le = self.text.find("\n", start)
+            self.known[ls] = bool(_TABLE_LINE.match(self.text, ls, len(self.text) if le < 0 else le))
+        return self.known[ls]
 
 
-_TABLE_LINE = re.compile(r"^[\s|｜\t\d.,，%％—\-/]*$")
+#: a line of numbers and separators only (matched from a line start to its end: no ^)
+_TABLE_LINE = re.compile(r"[\s|｜\t\d.,，%％—\-/]*$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _APPROX_PREFIX_TRUE = re.compile(r"(?:近|约|超过|逾|大约|将近|接近|不少于|不低于|多达|超|上)$")
 
 
-def _bare_ok(text: str, start: int, end: int) -> bool:
+def _bare_ok(text: str, start: int, end: int, table_line: _TableLines) -> bool:
     """A unit-less number counts only in table context: a line of numbers, or glued to a label."""
-    line = _line_of(text, start, end)
-    if _TABLE_LINE.match(line):
+    if table_line(start):
         return True
     before = text[max(0, start - 1):start]
     after = text[end:end + 1]
@@ -155,6 +170,7 @@ def find_quantities(text: str, *, bare: bool = True) -> list[QuantityMatch]:
     ``bare``: also return unit-less numbers where they sit in a table (cells).
     """
     masks = _masked(text)
+    table_line = _TableLines(text)
     found: list[QuantityMatch] = []
     taken = bytearray(len(text))
 
@@ -188,7 +204,7 @@ def find_quantities(text: str, *, bare: bool = True) -> list[QuantityMatch]:
             end = m.start("unit") - 1  # ``0 0 0 项目``: a cell, then the next label
         has_unit = bool(m.group("mult")) or end > m.start("unit") >= 0
         if not has_unit:
-            if not bare or not _bare_ok(text, start, end):
+            if not bare or not _bare_ok(text, start, end, table_line):
                 continue
         nxt = text[end:end + 1]
         if nxt and nxt in "年月日号时":

@@ -42,12 +42,12 @@ def _ratio(nlp, make, n: int) -> float:
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_rule_components_are_linear(rules_nlp, name):
     piece = HOSTILE[name]
-    ratio = _ratio(rules_nlp, lambda n: "受理申请5件，" + piece * (n // len(piece)) + "共受理申请5件", 40_000)
+    ratio = _ratio(rules_nlp, lambda n: "受理申请5件，" + piece * (n // len(piece)) + "共受理申请5件", 20_000)
     assert ratio < 3.0, f"{name}: doubling the input multiplied the time by {ratio:.1f}"
 
 
 def test_table_split_search_is_linear_on_a_long_run_of_digits(rules_nlp):
-    ratio = _ratio(rules_nlp, lambda n: T2 + "1" * n + "三、收到和处理政府信息公开申请情况", 20_000)
+    ratio = _ratio(rules_nlp, lambda n: T2 + "1" * n + "三、收到和处理政府信息公开申请情况", 10_000)
     assert ratio < 3.0, f"doubling the run multiplied the time by {ratio:.1f}"
 
 
@@ -55,5 +55,5 @@ def test_table_split_search_is_linear_on_a_long_run_of_digits(rules_nlp):
 def test_shipped_pipeline_is_linear(name):
     nlp = govie.load()
     piece = HOSTILE[name]
-    ratio = _ratio(nlp, lambda n: "受理申请5件，" + piece * (n // len(piece)) + "共受理申请5件", 8_000)
+    ratio = _ratio(nlp, lambda n: "受理申请5件，" + piece * (n // len(piece)) + "共受理申请5件", 4_000)
     assert ratio < 3.0, f"{name}: doubling the input multiplied the time by {ratio:.1f}"

@@ -29,6 +29,9 @@ CASES = [
     ("兩萬份", 20000, "份", False),
     ("12個", 12, "个", False),
     ("394432.52元", 394432.52, "元", False),
+    ("20余万元", 200000, "元", True),          # multiplier after the approximation suffix (#13 mutant)
+    ("5万多人", 50000, "人", True),
+    ("1.5亿余元", 150000000, "元", True),
 ]
 
 

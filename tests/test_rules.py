@@ -77,3 +77,20 @@ def test_metric_bounds_component_trims_ner_spans(rules_nlp):
     doc.ents = [doc.char_span(2, 11, label="METRIC"), doc.char_span(15, 22, label="METRIC")]
     doc = rules_nlp.create_pipe("govie_metric_bounds")(doc)
     assert [e.text for e in doc.ents] == ["公开提案议案信息", "土地交易公告"]
+
+
+def part_of(text: str) -> set[tuple[str, str]]:
+    from govie.rules import part_of_links
+
+    return {(c.text, p.text) for c, p in part_of_links(text, link_quantities(text, find_quantities(text)))}
+
+
+@pytest.mark.parametrize("cue", ["其中", "分别为", "包括"])
+def test_breakdown_cues_make_part_of(cue):
+    """Each cue of a breakdown after a total (#13: dropping 其中 from the cues passed the suite)."""
+    text = f"共受理依申请公开169件，{cue}当面申请34件、网络申请135件。"
+    assert ("当面申请", "受理依申请公开") in part_of(text)
+
+
+def test_no_part_of_without_a_cue():
+    assert part_of("共受理依申请公开169件，当面申请34件。") == set()
