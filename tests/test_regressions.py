@@ -8,7 +8,7 @@ import random
 import pytest
 
 import govie
-from govie.normalize import NormalizationError, _chinese_int, normalize
+from govie.normalize import MAX_DIGITS, NormalizationError, _chinese_int, normalize
 
 NUMERAL_ALPHABET = "零〇一二两兩三四五六七八九十百千万萬亿億"
 
@@ -48,15 +48,33 @@ def test_issue19_values_beyond_28_digits_are_exact():
 
 
 def test_issue19_overlong_digit_runs_are_refused_not_rounded():
+    assert normalize("9" * MAX_DIGITS + "条").value == 10 ** MAX_DIGITS - 1
+    with pytest.raises(NormalizationError):
+        normalize("9" * (MAX_DIGITS + 1) + "条")
     with pytest.raises(NormalizationError):
         normalize("1" * 500 + "条")
 
 
-@pytest.mark.parametrize("n", list(range(0, 1200)) + [10 ** 4, 10 ** 5 + 7, 10 ** 8, 150000000, 1002003004, 10 ** 12])
+@pytest.mark.parametrize("n", list(range(0, 130)) + [999, 1001, 1010, 1100, 2020, 9999, 10010, 12000, 30500, 100000, 1000001, 10 ** 4, 10 ** 5 + 7, 10 ** 8, 150000000, 1002003004, 10 ** 12])
 def test_own_chinese_numeral_reader_inverts_cn2an(n):
     import cn2an
 
     assert _chinese_int(cn2an.an2cn(n)) == n
+
+
+@pytest.mark.parametrize("numeral,value", [
+    ("一亿五", 150000000), ("一万二", 12000), ("三千五", 3500), ("三百五", 350), ("二十五", 25),
+    ("一百零五", 105), ("二十〇", 20), ("二〇一六", 2016), ("十", 10), ("一万亿", 10 ** 12), ("亿", 10 ** 8),
+    ("万", 10 ** 4), ("五千万", 50000000), ("一亿零五", 100000005),
+])
+def test_own_reader_colloquial_forms(numeral, value):
+    assert _chinese_int(numeral) == value
+
+
+@pytest.mark.parametrize("numeral", ["一二十", "三五百", ""])
+def test_own_reader_refuses_malformed_numerals(numeral):
+    with pytest.raises(NormalizationError):
+        _chinese_int(numeral)
 
 
 def _numeral_strings():
