@@ -92,9 +92,12 @@ def test_micro_average_over_documents(scores):
 
 def test_prf_edge_cases():
     assert PRF().f == 0.0 and PRF(0, 3, 0).p == 0.0 and PRF(1, 0, 0).f == 1.0
+    assert PRF(1, 1, 1).p == 0.5 and PRF(1, 1, 1).r == 0.5 and PRF(1, 1, 1).f == 0.5
 
 
 def test_format_table_prints_each_pipeline(scores):
     table = format_table({"a": scores, "b": Scores()})
     assert "fact F1" in table.splitlines()[2] and "0.667" in table.splitlines()[2]
     assert table.splitlines()[-1] == "(1 documents)"
+    label_width = len("fact F1 (exact indicator)") + 2  # the longest row label, then two spaces
+    assert table.splitlines()[1] == "quantity F1".ljust(label_width) + "1.000".rjust(12) + "0.000".rjust(12)
