@@ -676,7 +676,8 @@ def to_dataset(docs: Sequence[CorpusDoc], splits: Optional[Sequence[str]] = None
         s = d.split or "unassigned"
         if splits is None or s in by:
             by.setdefault(s, []).append(_dataset_row(d))
-    return DatasetDict({k: Dataset.from_list(v, features=features) for k, v in by.items()})
+    return DatasetDict({k: Dataset.from_list(v, features=features) if v else
+                        Dataset.from_dict({f: [] for f in features}, features=features) for k, v in by.items()})
 
 
 def load_dataset(corpus_dir: Union[str, Path, None] = None, reports_dir: Union[str, Path, None] = None,
