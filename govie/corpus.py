@@ -10,6 +10,9 @@ import functools
 import hashlib
 import json
 import os
+import re
+import warnings
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +27,18 @@ LABELS = ("QUANTITY", "METRIC")
 RELATIONS = ("VALUE_OF", "PART_OF")
 LAYOUTS = ("narrative", "table-2008", "standard-2019")
 SPLITS = ("train", "dev", "test")
+KINDS = ("report", "opening")
+LEVELS = ("national", "provincial", "city", "county", "town-street", "department")
+FORMATS = ("old", "new")
+SCRIPTS = ("simplified", "traditional")
+ORIGINS = ("real", "augmented", "synthetic")
+# the 34 provincial-level divisions by their short names, plus "national" (central bodies) and "unknown"
+PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽",
+             "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南",
+             "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆", "香港", "澳门", "台湾", "national", "unknown")
+YEAR_BANDS = ("2008–2012", "2013–2018", "2019+")
+SPLIT_METHOD = ("grouped by issuing body (sklearn StratifiedGroupKFold, stratified by kind/format/script), "
+                "70/15/15 by documents")
 
 
 class CorpusError(ValueError):
@@ -47,6 +62,20 @@ class CorpusDoc:
     def origin(self) -> str:
         return self.meta.get("origin", "real")
 
+    @property
+    def kind(self) -> str:
+        """``meta.kind``; records without it: ``opening`` for ``o…`` ids, else ``report``."""
+        return self.meta.get("kind") or ("opening" if self.id.startswith("o") else "report")
+
+    @property
+    def script(self) -> str:
+        return self.meta.get("script", "simplified")
+
+    @property
+    def issuer(self) -> str:
+        """The issuer group of :func:`issuer_key`."""
+        return issuer_key(self)
+
     def entity(self, eid: str) -> dict[str, Any]:
         return self._index()[eid]
 
@@ -68,6 +97,26 @@ class CorpusDoc:
                             "value": e.get("value"), "unit": e.get("unit"), "approximate": bool(e.get("approximate")),
                             "metrics": sorted(metrics.get(e["id"], []), key=lambda m: m["start"])})
         return out
+
+
+def issuer_key(doc: CorpusDoc) -> str:
+    """The group a document is split by: its ``meta.issuing_body`` without whitespace.
+
+    A body that is missing or recorded as ``unknown …`` is a group of its own (``unknown:<id>``): two
+    unknown bodies are not known to be the same body. An augmented copy counts as its source document.
+    """
+    body = doc.meta.get("issuing_body")
+    norm = re.sub(r"\s+", "", body) if isinstance(body, str) else ""
+    if not norm or norm.lower().startswith("unknown"):
+        return f"unknown:{doc.meta.get('augmented_from') or doc.id}"
+    return norm
+
+
+def year_band(year: Any) -> str:
+    """``2008–2012`` (the 2008 regulations), ``2013–2018``, ``2019+`` (the 2019 regulations and template)."""
+    if not isinstance(year, int) or isinstance(year, bool):
+        return "unknown"
+    return YEAR_BANDS[0] if year <= 2012 else YEAR_BANDS[1] if year <= 2018 else YEAR_BANDS[2]
 
 
 def default_reports_dir() -> Optional[Path]:
@@ -242,8 +291,7 @@ def validate_doc(doc: CorpusDoc, lint: bool = True) -> list[Problem]:
     for e in doc.entities:
         if e["label"] == "METRIC" and e["id"] not in linked:
             out.append(Problem(doc.id, "orphan-metric", f"{e['id']} {e['text']!r} measures nothing", "warning"))
-    if doc.meta.get("layout") not in LAYOUTS:
-        out.append(Problem(doc.id, "meta", f"layout {doc.meta.get('layout')!r} not one of {LAYOUTS}"))
+    out += validate_meta(doc)
     if lint:
         qspans = [(e["start"], e["end"]) for e in doc.entities if e["label"] == "QUANTITY"]
         for m in iter_numerals(doc.text):
@@ -253,113 +301,402 @@ def validate_doc(doc: CorpusDoc, lint: bool = True) -> list[Problem]:
     return out
 
 
+_META_VALUES = (("layout", LAYOUTS, True), ("kind", KINDS, False), ("level", LEVELS, False),
+                ("province", PROVINCES, False), ("format", FORMATS, False), ("script", SCRIPTS, None),
+                ("origin", ORIGINS, None))
+
+
+def validate_meta(doc: CorpusDoc) -> list[Problem]:
+    """``meta``: a value outside the allowed ones is an error; a missing ``layout`` is an error, a missing
+    ``kind``/``level``/``province``/``format``/``year``/``issuing_body`` a warning (``script`` and ``origin``
+    default to ``simplified``/``real``)."""
+    out: list[Problem] = []
+    meta = doc.meta
+    for key, allowed, required in _META_VALUES:
+        value = meta.get(key)
+        if value is None:
+            if required:
+                out.append(Problem(doc.id, "meta", f"{key} {value!r} not one of {allowed}"))
+            elif required is False:
+                one_of = "a province's short name, national or unknown" if key == "province" else \
+                    f"one of {', '.join(allowed)}"
+                out.append(Problem(doc.id, "meta-missing", f"meta.{key} missing ({one_of})", "warning"))
+        elif value not in allowed:
+            shown = ", ".join(allowed) if len(allowed) < 10 else "a province's short name (PROVINCES), national or unknown"
+            out.append(Problem(doc.id, "meta", f"{key} {value!r} not one of {shown}"))
+    year = meta.get("year")
+    if year is None:
+        out.append(Problem(doc.id, "meta-missing", "meta.year missing", "warning"))
+    elif not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+        out.append(Problem(doc.id, "meta", f"year {year!r} is not a year (an integer 2000–2100)"))
+    if not isinstance(meta.get("issuing_body"), str) or not meta["issuing_body"].strip():
+        out.append(Problem(doc.id, "meta-missing", "meta.issuing_body missing (the split puts the document in "
+                                                   "a group of its own)", "warning"))
+    kind = meta.get("kind")
+    if doc.origin == "real" and kind in KINDS and doc.id[:1] in ("o", "r") and (kind == "opening") != (doc.id[0] == "o"):
+        out.append(Problem(doc.id, "meta", f"kind {kind!r} but the id says {'opening' if doc.id[0] == 'o' else 'report'}",
+                           "warning"))
+    if kind == "opening" and not meta.get("source_url"):
+        out.append(Problem(doc.id, "meta-missing", "meta.source_url missing (an opening names its web page)",
+                           "warning"))
+    return out
+
+
 def validate(docs: Iterable[CorpusDoc], lint: bool = True) -> list[Problem]:
     return [p for d in docs for p in validate_doc(d, lint)]
 
 
 # --------------------------------------------------------------------------- stats and split
+STAT_GROUPS = ("split", "kind", "level", "province", "layout", "format", "script", "year", "origin")
+
+
+def _group_value(d: CorpusDoc, key: str) -> str:
+    if key == "split":
+        return d.split or "unassigned"
+    if key == "kind":
+        return d.kind
+    if key == "year":
+        return year_band(d.meta.get("year"))
+    if key == "layout":
+        return d.layout
+    if key == "script":
+        return d.script
+    if key == "origin":
+        return d.origin
+    v = d.meta.get(key)
+    return str(v) if v not in (None, "") else "(missing)"
+
+
 def stats(docs: Sequence[CorpusDoc]) -> dict[str, Any]:
+    """Counts (documents, QUANTITY, METRIC, VALUE_OF, PART_OF, distinct issuers) for the whole corpus
+    (``all``) and per value of each of :data:`STAT_GROUPS` (``year`` by :func:`year_band`)."""
     def count(ds: Sequence[CorpusDoc]) -> dict[str, int]:
-        c: Counter = Counter()
-        c["documents"] = len(ds)
+        c: Counter = Counter({"documents": len(ds), "QUANTITY": 0, "METRIC": 0, "VALUE_OF": 0, "PART_OF": 0})
         for d in ds:
             c.update(e["label"] for e in d.entities)
             c.update(r["type"] for r in d.relations)
+        c["issuers"] = len({issuer_key(d) for d in ds})
         return dict(c)
 
     out: dict[str, Any] = {"all": count(docs)}
-    for key, fn in (("layout", lambda d: d.layout), ("split", lambda d: d.split or "unassigned"),
-                    ("origin", lambda d: d.origin), ("script", lambda d: d.meta.get("script", "simplified"))):
+    for key in STAT_GROUPS:
         groups: dict[str, list] = {}
         for d in docs:
-            groups.setdefault(fn(d), []).append(d)
+            groups.setdefault(_group_value(d, key), []).append(d)
         out[key] = {k: count(v) for k, v in sorted(groups.items())}
     return out
 
 
-def _split_off(ids: list[str], strata: list[str], size: float, seed: int) -> tuple[list[str], list[str]]:
-    """``train_test_split`` stratified where the strata allow it, plain otherwise (tiny corpora)."""
-    from sklearn.model_selection import train_test_split
-
-    try:
-        a, b = train_test_split(ids, test_size=size, random_state=seed, stratify=strata)
-    except ValueError:  # a stratum with one member, or fewer test items than strata
-        a, b = train_test_split(ids, test_size=size, random_state=seed)
-    return list(a), list(b)
+def _stratum(d: CorpusDoc) -> str:
+    return f"{d.kind}/{d.meta.get('format') or '?'}/{d.script}"
 
 
-def make_split(docs: Sequence[CorpusDoc], seed: int = 13, dev: float = 0.15, test: float = 0.15) -> dict[str, str]:
-    """Deterministic document-level train/dev/test split, stratified by layout and script.
+def _tags(d: CorpusDoc) -> set[tuple[str, str]]:
+    """What each of dev and test should hold an example of (when the corpus has one)."""
+    return {("kind", d.kind), ("format", str(d.meta.get("format"))), ("script", d.script)}
 
-    Only real documents are split; augmented and synthetic documents are always train. Strata with
-    fewer than 3 documents are pooled as ``other``; where stratifying is impossible (a very small
-    corpus) the split falls back to a plain seeded shuffle. Fewer than 3 real documents: all train.
+
+def _group_folds(labels: list[str], groups: list[str], k: int, seed: int) -> list[list[int]]:
+    """``StratifiedGroupKFold`` folds (indices); unstratified (one label) where stratifying is impossible."""
+    import numpy as np
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    k = min(k, len(set(groups)))
+    if k < 2:
+        return []
+    x = np.zeros(len(labels))
+    for y in (labels, ["-"] * len(labels)):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # "least populated class has fewer members than n_splits"
+                folds = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed).split(x, y, groups)
+                return [sorted(int(i) for i in test) for _, test in folds]
+        except ValueError:
+            continue
+    return []
+
+
+def split_groups(docs: Sequence[CorpusDoc], link_duplicates: bool = True) -> dict[str, str]:
+    """Document id → the group the split keeps together: its :func:`issuer_key`, with the groups of
+    near-duplicate texts (:func:`near_duplicates`, among the documents whose text is loaded) merged."""
+    key = {d.id: issuer_key(d) for d in docs}
+    parent: dict[str, str] = {}
+
+    def find(k: str) -> str:
+        while parent.get(k, k) != k:
+            k = parent[k]
+        return k
+
+    if link_duplicates:
+        for a, b, _ in near_duplicates([d for d in docs if d.text and d.origin == "real"]):
+            ra, rb = find(key[a]), find(key[b])
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    return {i: find(k) for i, k in key.items()}
+
+
+def make_split(docs: Sequence[CorpusDoc], seed: int = 13, dev: float = 0.15, test: float = 0.15,
+               link_duplicates: bool = True) -> dict[str, str]:
+    """Deterministic document-level train/dev/test split **grouped by issuing body** (:func:`issuer_key`):
+    every document of one issuer lands in the same split, and so do near-duplicate texts of different
+    issuers (:func:`split_groups`; only where the documents' texts are loaded).
+
+    scikit-learn ``StratifiedGroupKFold`` (stratified by kind/format/script) cuts the real documents into
+    about ``1/test`` folds; each fold is a candidate test set, and the rest is cut the same way into
+    candidate dev sets. Of those candidates the split keeps the one where dev, test and train each hold
+    an opening and a full report, an old- and a new-format report and a traditional-script original (as
+    far as the corpus allows), then the one closest to the target sizes. Augmented and synthetic
+    documents are always train. Fewer than 3 issuers: all train. The same documents and seed give the
+    same split, whatever their order.
     """
     real = sorted((d for d in docs if d.origin == "real"), key=lambda d: d.id)
-    ids = [d.id for d in real]
-    strata = [f"{d.layout}/{d.meta.get('script', 'simplified')}" for d in real]
-    counts = Counter(strata)
-    strata = [s if counts[s] >= 3 else "other" for s in strata]
-    out: dict[str, str] = {}
-    if len(ids) < 3 or dev + test <= 0:
-        out = {i: "train" for i in ids}
-    else:
-        by_id = dict(zip(ids, strata))
-        train_ids, rest_ids = _split_off(ids, strata, dev + test, seed)
-        rest_strata = [by_id[i] for i in rest_ids]
-        rc = Counter(rest_strata)
-        rest_strata = [s if rc[s] >= 2 else "other" for s in rest_strata]
-        if len(rest_ids) < 2 or dev <= 0 or test <= 0:
-            dev_ids, test_ids = (rest_ids, []) if test <= 0 else ([], rest_ids)
-        else:
-            dev_ids, test_ids = _split_off(rest_ids, rest_strata, test / (dev + test), seed)
-        out = {i: "train" for i in train_ids}
-        out.update({i: "dev" for i in dev_ids})
-        out.update({i: "test" for i in test_ids})
+    out: dict[str, str] = {d.id: "train" for d in real}
+    by_id = split_groups(real, link_duplicates)
+    groups = [by_id[d.id] for d in real]
+    if len(set(groups)) >= 3 and dev >= 0 and test >= 0 and 0 < dev + test < 1:
+        assign = _grouped_split(real, groups, seed, dev, test)
+        out.update({real[i].id: s for i, s in assign.items()})
     for d in docs:
         if d.origin != "real":
             out[d.id] = "train"
     return dict(sorted(out.items()))
 
 
+def _grouped_split(real: list[CorpusDoc], groups: list[str], seed: int, dev: float, test: float) -> dict[int, str]:
+    n = len(real)
+    labels = [_stratum(d) for d in real]
+    tags = [_tags(d) for d in real]
+    wanted = set().union(*tags)
+
+    def candidates(idx: list[int], frac: float) -> list[list[int]]:
+        if frac <= 0 or not idx:
+            return [[]]
+        folds = _group_folds([labels[i] for i in idx], [groups[i] for i in idx], max(2, round(1 / frac)), seed)
+        return [[idx[j] for j in f] for f in folds] or [[]]
+
+    best: Optional[tuple] = None
+    everything = list(range(n))
+    for ti, t_idx in enumerate(candidates(everything, test)):
+        t_set = set(t_idx)
+        rest = [i for i in everything if i not in t_set]
+        for di, d_idx in enumerate(candidates(rest, dev / (1 - test))):
+            parts = {"test": set(t_idx), "dev": set(d_idx)}
+            parts["train"] = set(rest) - parts["dev"]
+            missing = 0
+            for name, frac in (("train", 1.0), ("dev", dev), ("test", test)):
+                if frac > 0:
+                    have = set().union(*(tags[i] for i in parts[name])) if parts[name] else set()
+                    missing += len(wanted - have)
+            off = abs(len(parts["dev"]) - dev * n) + abs(len(parts["test"]) - test * n)
+            key = (missing, off, ti, di)
+            if best is None or key < best[0]:
+                best = (key, parts)
+    assert best is not None
+    return {i: name for name, idx in best[1].items() for i in idx}
+
+
+def extend_split(docs: Sequence[CorpusDoc], existing: dict[str, str], seed: int = 13, dev: float = 0.15,
+                 test: float = 0.15, link_duplicates: bool = True) -> dict[str, str]:
+    """Assign only the documents not in ``existing``, keeping every existing assignment.
+
+    A new document of an issuer that already has documents (or a near-duplicate of an assigned
+    document, :func:`split_groups`) goes to that issuer's split (the split holding most of them; train
+    on a tie). The new documents of new issuers are split with
+    :func:`make_split`, with fractions chosen so that the whole corpus comes as close to
+    ``dev``/``test`` as the kept assignments allow. Assignments of documents that have no record any
+    more are dropped.
+    """
+    ids = {d.id for d in docs}
+    keep = {i: s for i, s in existing.items() if i in ids}
+    group = split_groups([d for d in docs if d.origin == "real"], link_duplicates)
+    by_issuer: dict[str, Counter] = {}
+    for d in docs:
+        if d.id in keep and d.origin == "real":
+            by_issuer.setdefault(group[d.id], Counter())[keep[d.id]] += 1
+    out = dict(keep)
+    pool = []
+    for d in sorted(docs, key=lambda d: d.id):
+        if d.id in keep:
+            continue
+        if d.origin != "real":
+            out[d.id] = "train"
+        elif group[d.id] in by_issuer:
+            c = by_issuer[group[d.id]]
+            out[d.id] = max(SPLITS, key=lambda s: (c[s], -SPLITS.index(s)))
+        else:
+            pool.append(d)
+    if pool:
+        n_real = sum(d.origin == "real" for d in docs)
+        have = Counter(out[d.id] for d in docs if d.origin == "real" and d.id in out)
+        want = {s: max(0.0, f * n_real - have[s]) / len(pool) for s, f in (("dev", dev), ("test", test))}
+        total = want["dev"] + want["test"]
+        if total > 0.9:  # keep some train in the new issuers' documents
+            want = {s: v * 0.9 / total for s, v in want.items()}
+        out.update(make_split(pool, seed=seed, dev=want["dev"], test=want["test"], link_duplicates=link_duplicates))
+    return dict(sorted(out.items()))
+
+
 def write_split(split: dict[str, str], corpus_dir: Union[str, Path, None] = None, seed: int = 13) -> Path:
     p = Path(corpus_dir or DEFAULT_CORPUS) / "splits.json"
-    p.write_text(json.dumps({"seed": seed, "method": "sklearn train_test_split, stratified by layout/script, "
-                             "70/15/15", "documents": split}, ensure_ascii=False, indent=1) + "\n",
-                 encoding="utf-8")
+    p.write_text(json.dumps({"seed": seed, "method": SPLIT_METHOD, "documents": split}, ensure_ascii=False,
+                            indent=1) + "\n", encoding="utf-8")
     return p
 
 
+# --------------------------------------------------------------------------- split guards
+def split_problems(docs: Sequence[CorpusDoc], splits: dict[str, str]) -> list[Problem]:
+    """An error for each issuing body (:func:`issuer_key`) whose real documents sit in more than one split."""
+    by: dict[str, dict[str, list[str]]] = {}
+    for d in sorted(docs, key=lambda d: d.id):
+        if d.origin == "real" and d.id in splits:
+            by.setdefault(issuer_key(d), {}).setdefault(splits[d.id], []).append(d.id)
+    out = []
+    for key, parts in sorted(by.items(), key=lambda kv: min(i for ids in kv[1].values() for i in ids)):
+        if len(parts) > 1:
+            where = "; ".join(f"{s}: {', '.join(parts[s])}" for s in SPLITS if s in parts)
+            first = min(i for ids in parts.values() for i in ids)
+            out.append(Problem(first, "split-issuer", f"issuing body {key!r} has documents in {len(parts)} splits "
+                                                      f"({where})"))
+    return out
+
+
+def _shingles(text: str, n: int) -> set[int]:
+    t = re.sub(r"\s+", "", text)
+    if len(t) <= n:
+        return {zlib.crc32(t.encode("utf-8"))} if t else set()
+    return {zlib.crc32(t[i:i + n].encode("utf-8")) for i in range(len(t) - n + 1)}
+
+
+def near_duplicates(docs: Sequence[CorpusDoc], threshold: float = 0.8, n: int = 5) -> list[tuple[str, str, float]]:
+    """Pairs of documents whose texts (whitespace removed) share at least ``threshold`` of their
+    ``n``-character shingles (Jaccard), with that Jaccard; exact duplicates included (1.0).
+
+    Exact set comparison; pairs are pruned first by the sets' sizes (Jaccard ≤ smaller/larger) and, for
+    long texts, by the Jaccard of a 1-in-16 sample of the (crc32-hashed) shingles, with a 0.2 margin.
+    """
+    docs = sorted(docs, key=lambda d: d.id)
+    sets = [_shingles(d.text, n) for d in docs]
+    samples = [{h for h in s if h % 16 == 0} for s in sets]
+    out = []
+    for a in range(len(docs)):
+        A, sa = sets[a], samples[a]
+        for b in range(a + 1, len(docs)):
+            B, sb = sets[b], samples[b]
+            if not A or not B or min(len(A), len(B)) < threshold * max(len(A), len(B)):
+                continue
+            if len(sa) >= 32 and len(sb) >= 32 and len(sa & sb) < (threshold - 0.2) * len(sa | sb):
+                continue
+            inter = len(A & B)
+            j = inter / (len(A) + len(B) - inter)
+            if j >= threshold:
+                out.append((docs[a].id, docs[b].id, round(j, 4)))
+    return out
+
+
+def duplicate_problems(docs: Sequence[CorpusDoc], splits: dict[str, str], threshold: float = 0.8) -> list[Problem]:
+    """Duplicate texts (same sha256) and near-duplicates (:func:`near_duplicates`) under different ids:
+    an error when the two sit in different splits, a warning otherwise (same split, or not assigned)."""
+    real = [d for d in docs if d.origin == "real"]
+    shas = {d.id: sha256(d.text) for d in real}
+    out = []
+    for a, b, j in near_duplicates(real, threshold):
+        sa, sb = splits.get(a), splits.get(b)
+        sev = "error" if sa and sb and sa != sb else "warning"
+        where = f"{a} in {sa or 'no split'}, {b} in {sb or 'no split'}"
+        if shas[a] == shas[b]:
+            out.append(Problem(b, "duplicate", f"same text as {a} (sha256 {shas[a][:12]}…; {where})", sev))
+        else:
+            out.append(Problem(b, "near-duplicate", f"text nearly the same as {a}'s (Jaccard {j:.2f} of 5-character "
+                                                    f"shingles; {where})", sev))
+    return out
+
+
+
 # --------------------------------------------------------------------------- conversions
-def to_dataset(docs: Sequence[CorpusDoc]):
-    """A ``datasets.DatasetDict`` (one split per corpus split) with typed features."""
-    from datasets import Dataset, DatasetDict, Features, Value
+_ENTITY_FIELDS = ("id", "label", "start", "end", "text", "value", "value_float", "unit", "approximate")
+_META_COLUMNS = ("kind", "level", "province", "layout", "format", "script", "origin", "issuing_body", "source_url")
+
+
+def dataset_features():
+    """The ``datasets.Features`` of :func:`to_dataset` / :func:`load_dataset` (see ``docs/corpus.md``)."""
+    from datasets import Features, Value
 
     ent = {"id": Value("string"), "label": Value("string"), "start": Value("int32"), "end": Value("int32"),
-           "text": Value("string"), "value": Value("float64"), "unit": Value("string"),
-           "approximate": Value("bool")}
-    features = Features({
-        "id": Value("string"), "text": Value("string"), "layout": Value("string"), "script": Value("string"),
-        "origin": Value("string"), "issuing_body": Value("string"), "year": Value("int32"),
-        "sha256": Value("string"),
+           "text": Value("string"),
+           # a recorded value keeps its JSON type: integers in ``value`` (int64), the rest in ``value_float``
+           "value": Value("int64"), "value_float": Value("float64"),
+           "unit": Value("string"), "approximate": Value("bool")}
+    return Features({
+        "id": Value("string"), "text": Value("string"), **{k: Value("string") for k in _META_COLUMNS},
+        "year": Value("int32"), "sha256": Value("string"),
         # ``[struct]`` is a list of structs in every datasets version (``Sequence(dict)`` is a struct of lists)
         "entities": [ent],
         "relations": [{"type": Value("string"), "head": Value("string"), "tail": Value("string")}],
     })
 
-    def row(d: CorpusDoc) -> dict:
-        return {"id": d.id, "text": d.text, "layout": d.layout, "script": d.meta.get("script", "simplified"),
-                "origin": d.origin, "issuing_body": d.meta.get("issuing_body"),
-                "year": int(d.meta["year"]) if d.meta.get("year") else None, "sha256": sha256(d.text),
-                "entities": [{k: e.get(k) for k in ent} | {"value": None if e.get("value") is None else float(e["value"]),
-                                                          "approximate": bool(e.get("approximate", False))}
-                             for e in d.entities],
-                "relations": [{"type": r["type"], "head": r["head"], "tail": r["tail"]} for r in d.relations]}
 
-    by: dict[str, list] = {}
+def _split_value(v: Any) -> tuple[Optional[int], Optional[float]]:
+    if v is None:
+        return None, None
+    if isinstance(v, int) and not isinstance(v, bool) and -2 ** 63 <= v < 2 ** 63:
+        return v, None
+    return None, float(v)
+
+
+def entity_value(entity: dict[str, Any]) -> Union[int, float, None]:
+    """The number of a dataset entity: ``value`` (an integer) or else ``value_float``."""
+    return entity["value"] if entity.get("value") is not None else entity.get("value_float")
+
+
+def _dataset_row(d: CorpusDoc) -> dict:
+    ents = []
+    for e in d.entities:
+        iv, fv = _split_value(e.get("value"))
+        ents.append({"id": e["id"], "label": e["label"], "start": e["start"], "end": e["end"], "text": e["text"],
+                     "value": iv, "value_float": fv, "unit": e.get("unit"),
+                     "approximate": bool(e.get("approximate", False))})
+    year = d.meta.get("year")
+    row = {"id": d.id, "text": d.text, **{k: d.meta.get(k) for k in _META_COLUMNS},
+           "year": year if isinstance(year, int) and not isinstance(year, bool) else None, "sha256": sha256(d.text),
+           "entities": ents,
+           "relations": [{"type": r["type"], "head": r["head"], "tail": r["tail"]} for r in d.relations]}
+    row.update(kind=d.kind, layout=d.layout, script=d.script, origin=d.origin)
+    return row
+
+
+def to_dataset(docs: Sequence[CorpusDoc], splits: Optional[Sequence[str]] = None):
+    """A ``datasets.DatasetDict``, one split per corpus split (``unassigned`` for documents not in
+    ``splits.json``), with the features of :func:`dataset_features`. ``splits``: exactly these splits,
+    empty where no document falls in one (others are left out)."""
+    from datasets import Dataset, DatasetDict
+
+    features = dataset_features()
+    by: dict[str, list] = {s: [] for s in splits} if splits is not None else {}
     for d in docs:
-        by.setdefault(d.split or "train", []).append(row(d))
-    return DatasetDict({k: Dataset.from_list(v, features=features) for k, v in by.items()})
+        s = d.split or "unassigned"
+        if splits is None or s in by:
+            by.setdefault(s, []).append(_dataset_row(d))
+    return DatasetDict({k: Dataset.from_list(v, features=features) if v else
+                        Dataset.from_dict({f: [] for f in features}, features=features) for k, v in by.items()})
+
+
+def load_dataset(corpus_dir: Union[str, Path, None] = None, reports_dir: Union[str, Path, None] = None,
+                 augment: bool = False, missing: str = "error"):
+    """The corpus as a ``datasets.DatasetDict`` with ``train``, ``dev`` and ``test``::
+
+        from govie.corpus import load_dataset
+        ds = load_dataset()                      # corpus/ and ../shared/reports (or $GOVIE_REPORTS_DIR)
+        ds["train"][0]["entities"][1]["value"]   # 57194: integers stay int (floats in "value_float")
+
+    Arguments as :func:`load_corpus`; documents not in ``splits.json`` are left out (with a warning).
+    Schema: ``docs/corpus.md``.
+    """
+    docs = load_corpus(corpus_dir, reports_dir, missing=missing, augment=augment)
+    unassigned = [d.id for d in docs if d.split not in SPLITS]
+    if unassigned:
+        warnings.warn(f"{len(unassigned)} documents are not in splits.json and are left out ({', '.join(unassigned[:5])}"
+                      f"{', …' if len(unassigned) > 5 else ''}); run `govie corpus split --extend`", stacklevel=2)
+    return to_dataset(docs, splits=SPLITS)
 
 
 def to_docs(docs: Sequence[CorpusDoc], nlp) -> tuple[list, int]:

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from .corpus import (DEFAULT_CORPUS, LAYOUTS, SPLITS, CorpusDoc, CorpusError, Problem, default_reports_dir,
-                     load_record, read_splits)
+                     load_record, read_splits, sha256)
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
-STAT_COLUMNS = ("documents", "QUANTITY", "METRIC", "VALUE_OF", "PART_OF")
+STAT_COLUMNS = ("documents", "QUANTITY", "METRIC", "VALUE_OF", "PART_OF", "issuers")
 
 
 def _err(msg: str) -> None:
@@ -75,9 +75,12 @@ def load_checked(corpus_dir: Path, reports_dir: Optional[Path], skip_missing: bo
 
 
 def _split_problems(docs: Sequence[CorpusDoc], corpus_dir: Path) -> list[Problem]:
+    """splits.json against the records: unknown splits, ids without a record, real documents without a
+    split (warnings), one issuing body in two splits and duplicate texts across splits (errors)."""
+    from .corpus import duplicate_problems, split_problems
+
     splits = read_splits(corpus_dir)
     out = []
-    {d.id for d in docs}
     recorded = {p.stem for p in (corpus_dir / "annotations").glob("*.json")}
     for i, s in sorted(splits.items()):
         if s not in SPLITS:
@@ -87,6 +90,9 @@ def _split_problems(docs: Sequence[CorpusDoc], corpus_dir: Path) -> list[Problem
     for d in docs:
         if d.origin == "real" and d.id not in splits:
             out.append(Problem(d.id, "split", "not in splits.json (run `govie corpus split --extend`)", "warning"))
+    # every record's meta, whether or not its text is available
+    out += split_problems(light_docs(corpus_dir), {i: s for i, s in splits.items() if s in SPLITS})
+    out += duplicate_problems(docs, splits)
     return out
 
 
@@ -120,18 +126,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- stats
 def format_stats(st: dict[str, Any]) -> str:
     """The table printed by ``govie corpus stats``."""
+    from .corpus import STAT_GROUPS
+
     rows: list[tuple[str, str, dict]] = [("all", "", st["all"])]
-    for group in ("layout", "split", "origin", "script"):
+    for group in STAT_GROUPS:
         for n, (k, v) in enumerate(st.get(group, {}).items()):
             rows.append((group if n == 0 else "", k, v))
     w1 = max(len(r[0]) for r in rows) + 2
-    w2 = max(len(r[1]) for r in rows) + 2
+    w2 = max(len(r[1]) + sum(ord(ch) > 0x2e80 for ch in r[1]) for r in rows) + 2
     widths = [max(len(c), 7) + 2 for c in STAT_COLUMNS]
+    # CJK keys (provinces) are two columns wide on a terminal
+    def ljust(text: str, width: int) -> str:
+        return text + " " * max(0, width - len(text) - sum(ord(ch) > 0x2e80 for ch in text))
+
     lines = ["".ljust(w1 + w2) + "".join(c.rjust(w) for c, w in zip(STAT_COLUMNS, widths))]
     for i, (group, key, counts) in enumerate(rows):
         if group and i:
             lines.append("")
-        lines.append(group.ljust(w1) + key.ljust(w2)
+        lines.append(group.ljust(w1) + ljust(key, w2)
                      + "".join(str(counts.get(c, 0)).rjust(w) for c, w in zip(STAT_COLUMNS, widths)))
     return "\n".join(lines)
 
@@ -182,21 +194,34 @@ def light_docs(corpus_dir: Path) -> list[CorpusDoc]:
     return out
 
 
+def split_docs(corpus_dir: Path, reports_dir: Optional[Path]) -> tuple[list[CorpusDoc], list[str]]:
+    """Every record for a split: with its text where it loads (for near-duplicate linking), else meta
+    only; and the ids whose text did not load."""
+    light = light_docs(corpus_dir)
+    try:
+        loaded, _ = load_checked(corpus_dir, reports_dir, skip_missing=True)
+    except FileNotFoundError:
+        loaded = []
+    texts = {d.id: d for d in loaded}
+    return [texts.get(d.id, d) for d in light], [d.id for d in light if d.id not in texts]
+
+
 def cmd_split(args: argparse.Namespace) -> int:
-    from .corpus import make_split, write_split
+    from .corpus import extend_split, issuer_key, make_split, write_split
 
     corpus_dir = _corpus_dir(args)
     if not (corpus_dir / "annotations").is_dir():
         _err(f"{corpus_dir / 'annotations'}: no such directory")
         return EXIT_USAGE
-    docs = light_docs(corpus_dir)
+    docs, textless = split_docs(corpus_dir, _reports_dir(args))
+    if textless:
+        _err(f"note: {len(textless)} records without a loadable text ({', '.join(textless[:5])}"
+             f"{', …' if len(textless) > 5 else ''}) are split by issuer only (no near-duplicate check); "
+             "pass --reports")
     path = corpus_dir / "splits.json"
     old = read_splits(corpus_dir)
     if args.extend:
-        keep = {d.id: old[d.id] for d in docs if d.id in old}
-        new_docs = [d for d in docs if d.id not in keep]
-        split = {**keep, **make_split(new_docs, seed=args.seed, dev=args.dev, test=args.test)}
-        split = dict(sorted(split.items()))
+        split = extend_split(docs, old, seed=args.seed, dev=args.dev, test=args.test)
     else:
         split = make_split(docs, seed=args.seed, dev=args.dev, test=args.test)
     if path.exists() and split == old:
@@ -209,14 +234,16 @@ def cmd_split(args: argparse.Namespace) -> int:
         return EXIT_DATA
     write_split(split, corpus_dir, seed=args.seed)
     counts = Counter(split.values())
-    by_layout: dict[str, Counter] = {}
     meta = {d.id: d for d in docs}
-    for i, s in split.items():
-        by_layout.setdefault(s, Counter())[meta[i].layout if i in meta else "?"] += 1
-    print(f"wrote {path}: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in SPLITS) + f" (seed {args.seed})")
+    print(f"wrote {path}: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in SPLITS) + f" (seed {args.seed})"
+          + (f"; {sum(i not in old for i in split)} newly assigned" if args.extend else ""))
     for s in SPLITS:
-        if by_layout.get(s):
-            print(f"  {s}: " + ", ".join(f"{k} {v}" for k, v in sorted(by_layout[s].items())))
+        ds = [meta[i] for i, v in split.items() if v == s and i in meta]
+        if ds:
+            parts = [", ".join(f"{k} {v}" for k, v in sorted(Counter(f(d) for d in ds).items()))
+                     for f in (lambda d: d.kind, lambda d: d.meta.get("format") or "?", lambda d: d.script,
+                               lambda d: d.layout)]
+            print(f"  {s}: {len(ds)} documents, {len({issuer_key(d) for d in ds})} issuers; " + "; ".join(parts))
     return EXIT_OK
 
 
@@ -371,6 +398,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     indexes: dict[Path, dict] = {}
     status = EXIT_OK
     seen: set[str] = set()
+    # sha256 → id of every record already in the corpus (and of the items imported so far)
+    known = _record_shas(corpus_dir)
     totals = Counter()
     for n, imp in enumerate(items, 1):
         ref = source = None
@@ -402,6 +431,16 @@ def cmd_import(args: argparse.Namespace) -> int:
             status = EXIT_DATA
             continue
         seen.add(doc.id)
+        digest = sha256(doc.text)
+        twin = known.get(digest)
+        if twin is not None and twin != doc.id:
+            if not args.allow_duplicate:
+                _err(f"item {n}: the text of {doc.id!r} ({ref}) is already in the corpus as {twin!r} (same sha256); "
+                     "not imported (--allow-duplicate to import it anyway)")
+                status = EXIT_DATA
+                continue
+            print(f"note\t{doc.id}\tsame text as {twin} (imported because of --allow-duplicate)")
+        known.setdefault(digest, doc.id)
         for note in imp.notes:
             print(f"note\t{doc.id}\t{note}")
         record = interop.to_record(doc, ref, source)
@@ -433,6 +472,17 @@ def cmd_import(args: argparse.Namespace) -> int:
         where = "" if places[0][1] == "corpus" else f" --reports {reports}"
         print(f"next: govie corpus validate{where} --lint; govie corpus split --extend")
     return status
+
+
+def _record_shas(corpus_dir: Path) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for path in sorted((corpus_dir / "annotations").glob("*.json")):
+        try:
+            rec = json.loads(path.read_text(encoding="utf-8"))
+            out.setdefault(rec["sha256"], rec["id"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    return out
 
 
 # --------------------------------------------------------------------------- parser
@@ -472,6 +522,8 @@ def _add_import(sub, name: str) -> None:
     p.add_argument("--id-prefix", default="", help="prefix for document ids taken from file names")
     p.add_argument("--force", action="store_true", help="replace existing records")
     p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    p.add_argument("--allow-duplicate", action="store_true",
+                   help="import a text even when the corpus already holds it under another id")
     p.set_defaults(func=cmd_import)
 
 
@@ -499,14 +551,15 @@ def add_commands(sub) -> None:
     p.add_argument("--skip-missing", action="store_true", help="count only the records whose text is available")
     p.set_defaults(func=cmd_stats)
 
-    p = csub.add_parser("split", help="write corpus/splits.json (deterministic, stratified)")
-    p.add_argument("--corpus", metavar="DIR", help=f"corpus directory (default {DEFAULT_CORPUS})")
+    p = csub.add_parser("split", help="write corpus/splits.json (deterministic, grouped by issuing body, stratified)")
+    _common(p)
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--dev", type=float, default=0.15, help="dev fraction (default 0.15)")
     p.add_argument("--test", type=float, default=0.15, help="test fraction (default 0.15)")
     p.add_argument("--force", action="store_true", help="overwrite an existing, different splits.json")
     p.add_argument("--extend", action="store_true",
-                   help="keep every existing assignment; split only documents not yet in splits.json")
+                   help="keep every existing assignment; assign only documents not yet in splits.json (to their "
+                        "issuer's split where the issuer is already assigned)")
     p.set_defaults(func=cmd_split)
 
     p = csub.add_parser("convert", help="write a spaCy DocBin or a Hugging Face dataset")
