@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import govie
+from govie.extract import _quiet_pdfminer
 from govie.readers import InputError, Limits, read_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -201,9 +202,46 @@ def test_other_zip_and_ole_files(tmp_path):
     raises(p, r"OLE2|\.doc")
 
 
-def _cid_pdf(path: Path, codes: list[int]) -> None:
-    """A PDF whose Type0 font (Identity-H) has no ToUnicode map: pdfminer reads (cid:N)."""
-    content = b"BT /F1 12 Tf 72 760 Td <" + "".join(f"{c:04x}" for c in codes).encode() + b"> Tj ET"
+def _rc4(key: bytes, data: bytes) -> bytes:
+    s, j = list(range(256)), 0
+    for i in range(256):
+        j = (j + s[i] + key[i % len(key)]) % 256
+        s[i], s[j] = s[j], s[i]
+    out, i, j = bytearray(), 0, 0
+    for byte in data:
+        i = (i + 1) % 256
+        j = (j + s[i]) % 256
+        s[i], s[j] = s[j], s[i]
+        out.append(byte ^ s[(s[i] + s[j]) % 256])
+    return bytes(out)
+
+
+def _cid_pdf(path: Path, codes: list[int], owner_password: bytes = b"") -> None:
+    """A PDF whose Type0 font (Identity-H) has no ToUnicode map: pdfminer reads (cid:N).
+
+    With ``owner_password``: encrypted (RC4, revision 2) with that owner password and an empty user
+    password, so any reader opens it, as with reports that forbid copying.
+    """
+    import hashlib
+
+    pad = bytes.fromhex("28bf4e5e4e758a4164004e56fffa01082e2e00b6d0683e802f0ca9fe6453697a")
+    file_id = bytes(range(16))
+    key = None
+    if owner_password:
+        o_value = _rc4(hashlib.md5((owner_password + pad)[:32]).digest()[:5], pad)
+        perms = (-4).to_bytes(4, "little", signed=True)
+        key = hashlib.md5(pad + o_value + perms + file_id).digest()[:5]
+        u_value = _rc4(key, pad)
+
+    def crypt(num: int, data: bytes) -> bytes:
+        if key is None:
+            return data
+        return _rc4(hashlib.md5(key + num.to_bytes(3, "little") + b"\0\0").digest()[:10], data)
+
+    def string(num: int, s: bytes) -> bytes:
+        return b"<" + crypt(num, s).hex().encode() + b">"
+
+    content = crypt(4, b"BT /F1 12 Tf 72 760 Td <" + "".join(f"{c:04x}" for c in codes).encode() + b"> Tj ET")
     objs = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -211,11 +249,15 @@ def _cid_pdf(path: Path, codes: list[int]) -> None:
         b" /Contents 4 0 R >>",
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
         b"<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H /DescendantFonts [6 0 R] >>",
-        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun /CIDSystemInfo << /Registry (Adobe)"
-        b" /Ordering (Identity) /Supplement 0 >> /FontDescriptor 7 0 R /DW 1000 >>",
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun /CIDSystemInfo << /Registry "
+        + string(6, b"Adobe") + b" /Ordering " + string(6, b"Identity")
+        + b" /Supplement 0 >> /FontDescriptor 7 0 R /DW 1000 >>",
         b"<< /Type /FontDescriptor /FontName /SimSun /Flags 4 /FontBBox [0 -200 1000 800] /ItalicAngle 0"
         b" /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 >>",
     ]
+    if key is not None:
+        objs.append(b"<< /Filter /Standard /V 1 /R 2 /O <" + o_value.hex().encode() + b"> /U <"
+                    + u_value.hex().encode() + b"> /P -4 >>")
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []
@@ -226,16 +268,25 @@ def _cid_pdf(path: Path, codes: list[int]) -> None:
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
     for off in offsets:
         out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref))
+    encrypt = b" /Encrypt %d 0 R /ID [<%s><%s>]" % (len(objs), file_id.hex().encode(), file_id.hex().encode())
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n"
+              % (len(objs) + 1, encrypt if key is not None else b"", xref))
     path.write_bytes(out.getvalue())
 
 
+@pytest.mark.parametrize("owner_password", [b"", b"owner-secret"])
 @pytest.mark.parametrize("codes", [[1000 + 37 * i for i in range(40)], [12 + i for i in range(40)]])
-def test_pdf_without_unicode_mapping(tmp_path, codes):
-    """Four-digit (cid:N) codes too: the share of text inside (cid:N) tokens decides."""
+def test_pdf_without_unicode_mapping(tmp_path, codes, owner_password):
+    """Four-digit (cid:N) codes too: the share of text inside (cid:N) tokens decides. The owner-
+    password variant is the reports' case: copying forbidden, fonts without a Unicode map."""
     pytest.importorskip("pdfplumber")
     p = tmp_path / "cid.pdf"
-    _cid_pdf(p, codes)
+    _cid_pdf(p, codes, owner_password)
+    with _quiet_pdfminer():
+        import pdfplumber
+
+        with pdfplumber.open(str(p)) as pdf:
+            assert "(cid:" in pdf.pages[0].extract_text()  # the fixture reads as intended
     raises(p, r"no Unicode mapping")
 
 
