@@ -16,6 +16,7 @@ import codecs
 import dataclasses
 import os
 import re
+import stat
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple, Union
 
@@ -248,16 +249,19 @@ def read_bytes(path: Union[str, Path], max_bytes: Optional[int] = None) -> bytes
     """At most ``max_bytes`` bytes of a file (default :data:`MAX_FILE_BYTES`); more is refused."""
     p = Path(path)
     limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    too_big = f"larger than {limit:,} bytes (the limit; set GOVIE_MAX_FILE_BYTES to raise it)"
     try:
         with open(p, "rb") as f:
-            data = f.read(limit + 1)
+            st = os.fstat(f.fileno())
+            if stat.S_ISREG(st.st_mode) and st.st_size > limit:  # refused unread
+                raise InputError(f"{p}: file of {st.st_size:,} bytes, {too_big}")
+            data = f.read(limit + 1)  # devices and pipes (/dev/zero) stop here too
     except IsADirectoryError:
         raise InputError(f"{p}: is a directory") from None
     except OSError as e:
         raise InputError(f"{p}: {e.strerror or e}") from None
     if len(data) > limit:
-        raise InputError(f"{p}: file larger than {limit:,} bytes (the limit; set GOVIE_MAX_FILE_BYTES "
-                         "to raise it)")
+        raise InputError(f"{p}: file {too_big}")
     return data
 
 

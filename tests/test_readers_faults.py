@@ -366,7 +366,8 @@ def test_limits_defaults_and_env(monkeypatch):
 def test_max_file_bytes(tmp_path, monkeypatch):
     p = tmp_path / "big.txt"
     p.write_text(SIMPLIFIED * 100, encoding="utf-8")
-    raises(p, r"larger than .*GOVIE_MAX_FILE_BYTES", limits=Limits(max_file_bytes=1000))
+    raises(p, r"file of 10,600 bytes, larger than 1,000 bytes .*GOVIE_MAX_FILE_BYTES",
+           limits=Limits(max_file_bytes=1000))  # a regular file's size is known unread
     monkeypatch.setenv("GOVIE_MAX_FILE_BYTES", "1000")
     raises(p, "larger than")
     monkeypatch.setenv("GOVIE_MAX_FILE_BYTES", "1M")
