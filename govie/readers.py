@@ -132,7 +132,9 @@ def _score(text: str) -> Tuple[float, float, float]:
 
 
 def _trim(sample: bytes, enc: str, whole: bool) -> bytes:
-    """A sample cut to whole code units; for UTF-16, no high surrogate left dangling at the end."""
+    """A sample cut to whole code units; for UTF-16, no high surrogate left dangling at the end.
+
+    ``whole``: the sample runs to the end of the data, nothing to cut."""
     unit = 4 if "32" in enc else 2 if "16" in enc else 1
     if whole or unit == 1:
         return sample
@@ -157,6 +159,7 @@ def _candidates(data: bytes, nul_share: float) -> List[str]:
 
 
 _NON_ASCII = re.compile("[^\x00-\x7f]")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 
 
 def _utf8(data: bytes) -> Optional[str]:
@@ -169,6 +172,7 @@ def _utf8(data: bytes) -> Optional[str]:
                 return data[:e.start].decode("utf-8")  # cut inside the last character
             except UnicodeDecodeError:
                 pass
+
     def mostly_utf8(text: str) -> bool:
         # bytes of another encoding make U+FFFD at least as often as valid UTF-8 sequences
         bad = text.count("\ufffd")
@@ -210,16 +214,21 @@ def decode(data: bytes, name: str = "<bytes>") -> str:
     if not data:
         return ""
     sample = data[:_SAMPLE]
-    whole = len(data) <= _SAMPLE
     nul_share = sample.count(0) / len(sample)
+    start = 0
     if nul_share < 0.01:
         text = _utf8(data)
         if text is not None:
             return _check_text(text, name)
+        # judge where the non-ASCII text begins (ASCII before it: a boundary in every candidate)
+        high = _HIGH_BYTE.search(data)
+        start = high.start() // 4 * 4 if high else 0
+        sample = data[start:start + _SAMPLE]
+    to_end = start + _SAMPLE >= len(data)
     scored = []
     for enc in _candidates(data, nul_share):
         try:
-            text = _decode_sample(sample, enc, whole)
+            text = _decode_sample(sample, enc, to_end)
         except UnicodeDecodeError:
             continue
         good, bad, common = _score(text)

@@ -561,3 +561,13 @@ def test_permission_denied_message(tmp_path, monkeypatch):
     raises(p, "secret.txt: Permission denied")
     monkeypatch.setattr(readers, "open", builtins.open, raising=False)
     assert read_file(p) == SIMPLIFIED
+
+
+@pytest.mark.parametrize("encoding,text", [("big5", TRADITIONAL), ("gbk", SIMPLIFIED)])
+def test_encoding_told_past_a_long_ascii_start(tmp_path, encoding, text):
+    """The encoding is judged where the non-ASCII text starts, not on an ASCII preamble."""
+    preamble = "Report 2023, page header 12345.\n" * 3000  # ~96 kB of ASCII
+    body = (text + "\n") * 20
+    p = tmp_path / "long.txt"
+    p.write_bytes((preamble + body).encode(encoding))
+    assert read_file(p) == preamble + body
