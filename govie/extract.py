@@ -338,9 +338,15 @@ def _quiet_pdfminer() -> Iterator[None]:
             lg.setLevel(level)
 
 
+#: ruling lines, rectangles and curves of a page above which its tables are not looked for (the
+#: page is read as plain text): table finding grows faster than linearly (10,000 rects: a minute)
+MAX_TABLE_EDGES = 2_000
+
+
 def _page_text(page) -> str:
     """A page's text; where pdfplumber finds ruled tables, their rows as ``a | b | c`` lines."""
-    tables = page.find_tables()
+    n_edges = len(page.rects) + len(page.lines) + len(page.curves)
+    tables = page.find_tables() if n_edges <= MAX_TABLE_EDGES else []
     if not tables:
         return page.extract_text() or ""
     boxes = [t.bbox for t in tables]

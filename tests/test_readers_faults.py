@@ -571,3 +571,31 @@ def test_encoding_told_past_a_long_ascii_start(tmp_path, encoding, text):
     p = tmp_path / "long.txt"
     p.write_bytes((preamble + body).encode(encoding))
     assert read_file(p) == preamble + body
+
+
+def test_pdf_page_with_too_many_edges_skips_table_finding(tmp_path, monkeypatch):
+    """Table finding grows faster than linearly with a page's ruling lines (10,000 rects took a
+    minute): past ``extract.MAX_TABLE_EDGES`` the page is read as plain text."""
+    pytest.importorskip("pdfplumber")
+    pytest.importorskip("reportlab")
+    from reportlab.pdfgen import canvas
+
+    import govie.extract as extract
+
+    p = tmp_path / "grid.pdf"
+    c = canvas.Canvas(str(p))
+    c.drawString(72, 800, "Total 57194 items")
+    for i in range(30):
+        for j in range(30):
+            c.rect(20 + i * 5, 20 + j * 7, 5, 7)
+    c.showPage()
+    c.save()
+    calls = []
+    monkeypatch.setattr(extract, "MAX_TABLE_EDGES", 500)
+    import pdfplumber.page
+
+    real = pdfplumber.page.Page.find_tables
+    monkeypatch.setattr(pdfplumber.page.Page, "find_tables",
+                        lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+    assert read_file(p) == "Total 57194 items"
+    assert calls == []
