@@ -10,6 +10,7 @@ import contextlib
 import io
 import logging
 import re
+import zlib
 from pathlib import Path
 from typing import Iterator, List, Optional, Union
 
@@ -338,6 +339,76 @@ def _quiet_pdfminer() -> Iterator[None]:
             lg.setLevel(level)
 
 
+class _StreamLimit(Exception):
+    """A PDF's streams inflated past ``Limits.max_pdf_stream_bytes``."""
+
+
+class _BoundedZlib:
+    """Stands in for ``zlib`` inside ``pdfminer.pdftypes`` while one PDF is read: pdfminer inflates
+    whole streams with ``zlib.decompress``, so a small file could inflate to gigabytes. Here
+    inflating stops once the document's streams have produced ``limit`` bytes."""
+
+    error = zlib.error
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+        self.exceeded = False
+
+    def _take(self, n: int) -> None:
+        self.left -= n
+        if self.left < 0:
+            self.exceeded = True  # also seen if pdfminer swallows the exception
+            raise _StreamLimit()
+
+    def decompress(self, data, wbits: int = zlib.MAX_WBITS, bufsize: int = 0) -> bytes:
+        d = zlib.decompressobj(wbits)
+        out = d.decompress(data, max(self.left, 0) + 1)
+        self._take(len(out))
+        if not d.eof:  # as zlib.decompress does, so that pdfminer tries its repair
+            raise zlib.error("Error -5 while decompressing data: incomplete or truncated stream")
+        return out
+
+    def decompressobj(self, *args, **kwargs):
+        outer, d = self, zlib.decompressobj(*args, **kwargs)
+
+        class Bounded:
+            def decompress(self, data, max_length: int = 0) -> bytes:
+                cap = max(outer.left, 0) + 1
+                out = d.decompress(data, min(max_length, cap) if max_length else cap)
+                outer._take(len(out))
+                return out
+
+            def __getattr__(self, name):
+                return getattr(d, name)
+
+        return Bounded()
+
+    def __getattr__(self, name):
+        return getattr(zlib, name)
+
+
+@contextlib.contextmanager
+def _bounded_inflate(limit: int) -> Iterator[_BoundedZlib]:
+    import pdfminer.pdftypes as pdftypes
+
+    bounded, saved = _BoundedZlib(limit), pdftypes.zlib
+    pdftypes.zlib = bounded
+    try:
+        yield bounded
+    finally:
+        pdftypes.zlib = saved
+
+
+def _caused_by(e: Optional[BaseException], cls: type) -> bool:
+    for _ in range(5):
+        if e is None:
+            return False
+        if isinstance(e, cls):
+            return True
+        e = e.__cause__ or e.__context__
+    return False
+
+
 #: ruling lines, rectangles and curves of a page above which its tables are not looked for (the
 #: page is read as plain text): table finding grows faster than linearly (10,000 rects: a minute)
 MAX_TABLE_EDGES = 2_000
@@ -403,7 +474,9 @@ def pdf_text(path: Union[str, Path], data: Optional[bytes] = None, limits: Optio
         raise InputError(f"{p}: not a PDF file (no %PDF- header)")
     pages: List[str] = []
     n_chars = n_images = n_text = 0
-    with _quiet_pdfminer():
+    too_big = (f"{p}: PDF streams expand to more than {lim.max_pdf_stream_bytes:,} bytes (the limit; set "
+               "GOVIE_MAX_PDF_STREAM_BYTES to raise it)")
+    with _quiet_pdfminer(), _bounded_inflate(lim.max_pdf_stream_bytes) as inflate:
         try:
             with pdfplumber.open(io.BytesIO(data)) as pdf:
                 if len(pdf.pages) > lim.max_pdf_pages:
@@ -422,10 +495,14 @@ def pdf_text(path: Union[str, Path], data: Optional[bytes] = None, limits: Optio
         except InputError:
             raise
         except Exception as e:
+            if inflate.exceeded or _caused_by(e, _StreamLimit):
+                raise InputError(too_big) from None
             encrypted = _encryption_error(e)
             if encrypted:
                 raise InputError(f"{p}: {encrypted}") from None
             raise InputError(f"{p}: truncated or damaged PDF ({_one_line(e)})") from None
+    if inflate.exceeded:  # pdfminer caught the exception and went on without the stream
+        raise InputError(too_big)
     text = "\n".join(t for t in pages if t.strip())
     if not n_chars:
         if n_images:

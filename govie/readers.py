@@ -39,10 +39,13 @@ MAX_HTML_DEPTH = 512
 MAX_DOCX_BYTES = 256 * 2**20
 #: pages of a PDF
 MAX_PDF_PAGES = 2_000
+#: bytes a PDF's compressed (Flate) streams may inflate to, all together (pdfminer keeps them)
+MAX_PDF_STREAM_BYTES = 512 * 2**20
 
 _ENV = {"max_file_bytes": "GOVIE_MAX_FILE_BYTES", "max_chars": "GOVIE_MAX_CHARS",
         "max_html_bytes": "GOVIE_MAX_HTML_BYTES", "max_html_depth": "GOVIE_MAX_HTML_DEPTH",
-        "max_docx_bytes": "GOVIE_MAX_DOCX_BYTES", "max_pdf_pages": "GOVIE_MAX_PDF_PAGES"}
+        "max_docx_bytes": "GOVIE_MAX_DOCX_BYTES", "max_pdf_pages": "GOVIE_MAX_PDF_PAGES",
+        "max_pdf_stream_bytes": "GOVIE_MAX_PDF_STREAM_BYTES"}
 _UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30}
 
 
@@ -56,6 +59,7 @@ class Limits:
     max_html_depth: int = MAX_HTML_DEPTH
     max_docx_bytes: int = MAX_DOCX_BYTES
     max_pdf_pages: int = MAX_PDF_PAGES
+    max_pdf_stream_bytes: int = MAX_PDF_STREAM_BYTES
 
     @classmethod
     def from_env(cls, environ: Optional[Dict[str, str]] = None) -> "Limits":

@@ -258,6 +258,12 @@ def _cid_pdf(path: Path, codes: list[int], owner_password: bytes = b"") -> None:
     if key is not None:
         objs.append(b"<< /Filter /Standard /V 1 /R 2 /O <" + o_value.hex().encode() + b"> /U <"
                     + u_value.hex().encode() + b"> /P -4 >>")
+    encrypt = b" /Encrypt %d 0 R /ID [<%s><%s>]" % (len(objs), file_id.hex().encode(), file_id.hex().encode())
+    _write_pdf(path, objs, encrypt if key is not None else b"")
+
+
+def _write_pdf(path: Path, objs: list[bytes], trailer: bytes = b"") -> None:
+    """Objects 1..n (1: the catalog) with a correct cross-reference table."""
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []
@@ -268,9 +274,7 @@ def _cid_pdf(path: Path, codes: list[int], owner_password: bytes = b"") -> None:
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
     for off in offsets:
         out.write(b"%010d 00000 n \n" % off)
-    encrypt = b" /Encrypt %d 0 R /ID [<%s><%s>]" % (len(objs), file_id.hex().encode(), file_id.hex().encode())
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n"
-              % (len(objs) + 1, encrypt if key is not None else b"", xref))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, trailer, xref))
     path.write_bytes(out.getvalue())
 
 
@@ -599,3 +603,35 @@ def test_pdf_page_with_too_many_edges_skips_table_finding(tmp_path, monkeypatch)
                         lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
     assert read_file(p) == "Total 57194 items"
     assert calls == []
+
+
+
+def _flate_pdf(path: Path, padding: int) -> None:
+    """One page whose compressed content stream carries ``padding`` bytes of blanks (a flate bomb)."""
+    import zlib
+
+    content = zlib.compress(b"BT /F1 12 Tf 72 760 Td (Total 57194 items) Tj ET\n" + b" " * padding, 9)
+    _write_pdf(path, [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >>"
+        b" /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ])
+
+
+def test_pdf_flate_bomb(tmp_path):
+    """A compressed stream is inflated only up to the limit (pdfminer inflates whole streams)."""
+    pytest.importorskip("pdfplumber")
+    p = tmp_path / "bomb.pdf"
+    _flate_pdf(p, 8 * 2**20)
+    assert p.stat().st_size < 50_000
+    started = time.monotonic()
+    raises(p, r"PDF streams expand to more than 1,048,576 bytes .*GOVIE_MAX_PDF_STREAM_BYTES",
+           limits=Limits(max_pdf_stream_bytes=2**20))
+    assert time.monotonic() - started < 10
+    assert read_file(p) == "Total 57194 items"  # within the default
+    ok = tmp_path / "ok.pdf"
+    _flate_pdf(ok, 1000)
+    assert read_file(ok, limits=Limits(max_pdf_stream_bytes=2**20)) == "Total 57194 items"
