@@ -55,7 +55,7 @@ class BatchResult:
 
 def plan(paths: Sequence[str], out_dir: Path, fmt: str) -> list[tuple[Path, str, Path]]:
     """``(input, relative name, output)`` for every input file; a directory's files relative to it."""
-    from .cli import INPUT_SUFFIXES
+    from .readers import INPUT_SUFFIXES
 
     jobs: list[tuple[Path, str, Path]] = []
     seen: dict[Path, Path] = {}

@@ -7,12 +7,14 @@ with a one-line message naming the file.
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import re
+import zlib
 from pathlib import Path
 from typing import Iterator, List, Optional, Union
 
-from .readers import InputError, decode
+from .readers import InputError, Limits, _limits, decode, read_bytes
 
 CELL_SEP = " | "
 INSTALL_HINT = "pip install govie[readers]"
@@ -24,24 +26,11 @@ _CJK_CH = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _CJK = re.compile(f"[{_CJK_CH}]")
 
 
-def extract(path: Union[str, Path]) -> str:
-    """Text of an ``.html``/``.htm``, ``.docx`` or ``.pdf`` report."""
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix in (".html", ".htm"):
-        return html_text(_read_bytes(p), str(p))
-    if suffix == ".docx":
-        return docx_text(p)
-    if suffix == ".pdf":
-        return pdf_text(p)
-    raise InputError(f"{p}: unsupported file type {suffix or '(no extension)'!r} (.txt .html .htm .docx .pdf)")
+def extract(path: Union[str, Path], limits: Optional[Limits] = None) -> str:
+    """Text of an HTML, DOCX or PDF report: :func:`govie.readers.read_file` (the format told from the content)."""
+    from .readers import read_file
 
-
-def _read_bytes(p: Path) -> bytes:
-    try:
-        return p.read_bytes()
-    except OSError as e:
-        raise InputError(f"{p}: {e.strerror or e}") from None
+    return read_file(path, limits=limits)
 
 
 def _missing(name: str, what: str, module: str) -> InputError:
@@ -99,6 +88,15 @@ _BLOCK = {"address", "article", "aside", "blockquote", "body", "caption", "cente
           "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "title", "tr", "ul"}
 
 
+def _plausible(text: str) -> bool:
+    """Text that reads like a Chinese report (see :func:`govie.readers.decode`), judged on a sample."""
+    from .readers import _CJK, _score
+
+    sample = text[:1 << 16]
+    good, bad, common = _score(sample)
+    return bad <= 0.02 and (common >= 0.6 or len(_CJK.findall(sample)) < 4)
+
+
 def html_bytes_to_str(data: bytes, name: str = "<html>") -> str:
     """Decode HTML bytes: a BOM wins, then ``<meta charset>``, then :func:`govie.readers.decode`.
 
@@ -116,21 +114,64 @@ def html_bytes_to_str(data: bytes, name: str = "<html>") -> str:
                 except UnicodeDecodeError:
                     pass
             try:
-                return data.decode(enc)
+                text = data.decode(enc)
             except (LookupError, UnicodeDecodeError):
                 pass  # wrong or unknown declaration: detect instead
+            else:
+                if _plausible(text):
+                    return text  # else a page re-saved in another encoding: detect instead
     return decode(data, name)
 
 
-def html_text(data: Union[bytes, str], name: str = "<html>") -> str:
-    """Visible text of an HTML page: one line per block element, one line per table row."""
+def _parser_error(e: BaseException) -> str:
+    """The parser's own complaint, on one line (BeautifulSoup wraps it in a long explanation)."""
+    msg = str(e)
+    marker = "Original exception(s) from parser:"
+    if marker in msg:
+        msg = msg.split(marker, 1)[1]
+    msg = " ".join(msg.split())
+    return msg[:160] or type(e).__name__
+
+
+def _max_depth(root, limit: int) -> int:
+    """Nesting depth of the element tree, counted without recursion; stops once past ``limit``."""
+    from bs4.element import Tag
+
+    deepest, stack = 0, [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                break
+        stack.extend((c, depth + 1) for c in node.contents if isinstance(c, Tag))
+    return deepest
+
+
+def html_text(data: Union[bytes, str], name: str = "<html>", limits: Optional[Limits] = None) -> str:
+    """Visible text of an HTML page: one line per block element, one line per table row.
+
+    Pages larger than ``limits.max_html_bytes`` or nested deeper than ``limits.max_html_depth``
+    raise :class:`InputError`; the tree is walked without recursion.
+    """
     try:
         from bs4 import BeautifulSoup
         from bs4.element import Comment, NavigableString, Tag
     except ImportError:
         raise _missing(name, "HTML", "beautifulsoup4") from None
+    lim = _limits(limits)
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
+    if size > lim.max_html_bytes:
+        raise InputError(f"{name}: HTML larger than {lim.max_html_bytes:,} bytes (the limit; set "
+                         "GOVIE_MAX_HTML_BYTES to raise it)")
     html = html_bytes_to_str(data, name) if isinstance(data, bytes) else data
-    soup = BeautifulSoup(html, "html.parser")
+    try:
+        soup = BeautifulSoup(html, "html.parser")
+    except Exception as e:  # html.parser rejects a few constructs (unknown marked sections)
+        raise InputError(f"{name}: malformed HTML ({_parser_error(e)})") from None
+    if _max_depth(soup, lim.max_html_depth) > lim.max_html_depth:
+        raise InputError(f"{name}: HTML nested deeper than {lim.max_html_depth:,} elements (the limit; set "
+                         "GOVIE_MAX_HTML_DEPTH to raise it)")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
 
     def cell_text(cell: Tag) -> str:
@@ -150,7 +191,13 @@ def html_text(data: Union[bytes, str], name: str = "<html>") -> str:
         return lines
 
     def walk(node: Tag, out: List[str]) -> None:
-        for child in node.children:
+        # an explicit stack of (children still to read, text to add after them): no recursion
+        stack = [(iter(node.children), "")]
+        while stack:
+            child = next(stack[-1][0], None)
+            if child is None:
+                out.append(stack.pop()[1])
+                continue
             if isinstance(child, NavigableString):
                 if type(child) is NavigableString:  # not Comment, Doctype, CData, ProcessingInstruction
                     out.append(_squash(str(child)))
@@ -168,10 +215,9 @@ def html_text(data: Union[bytes, str], name: str = "<html>") -> str:
                 out.append("\n" + child.get_text() + "\n")
             elif name_ in _BLOCK:
                 out.append("\n")
-                walk(child, out)
-                out.append("\n")
+                stack.append((iter(child.children), "\n"))
             else:
-                walk(child, out)
+                stack.append((iter(child.children), ""))
 
     parts: List[str] = [title, "\n"] if title else []
     walk(soup, parts)
@@ -179,8 +225,37 @@ def html_text(data: Union[bytes, str], name: str = "<html>") -> str:
 
 
 # ------------------------------------------------------------------------------------------- DOCX
-def docx_text(path: Union[str, Path]) -> str:
-    """Paragraphs and tables of a DOCX file in document order; table rows as ``a | b | c`` lines."""
+#: entries of a DOCX package; real documents have a few dozen
+MAX_DOCX_ENTRIES = 10_000
+
+
+def _check_docx_package(name: str, data: bytes, limit: int) -> None:
+    """Refuse a DOCX whose parts declare more than ``limit`` bytes uncompressed (a zip bomb).
+
+    Reading a part stops at its declared size (``zipfile``), and a part that declared less than it
+    holds then fails its CRC check: the declared sizes bound what is decompressed.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise InputError(f"{name}: not a readable DOCX file (not a zip package, or truncated)") from None
+    total = sum(i.file_size for i in infos)
+    if total > limit or len(infos) > MAX_DOCX_ENTRIES:
+        raise InputError(f"{name}: DOCX expands to more than {limit:,} bytes ({len(infos):,} parts declaring "
+                         f"{total:,} bytes; the limit; set GOVIE_MAX_DOCX_BYTES to raise it)")
+    if "word/document.xml" not in {i.filename for i in infos}:
+        raise InputError(f"{name}: not a readable DOCX file (no word/document.xml in the package)")
+
+
+def docx_text(path: Union[str, Path], data: Optional[bytes] = None, limits: Optional[Limits] = None) -> str:
+    """Paragraphs and tables of a DOCX file in document order; table rows as ``a | b | c`` lines.
+
+    ``data``: the file's bytes when already read. A package whose parts declare more than
+    ``limits.max_docx_bytes`` uncompressed is refused before anything is decompressed.
+    """
     p = Path(path)
     try:
         import docx
@@ -188,11 +263,13 @@ def docx_text(path: Union[str, Path]) -> str:
         from docx.text.paragraph import Paragraph
     except ImportError:
         raise _missing(str(p), "DOCX", "python-docx") from None
-    if not p.exists():
-        raise InputError(f"{p}: no such file or directory")
+    lim = _limits(limits)
+    if data is None:
+        data = read_bytes(p, lim.max_file_bytes)
+    _check_docx_package(str(p), data, lim.max_docx_bytes)
     try:
-        document = docx.Document(str(p))
-    except Exception as e:  # python-docx / lxml errors on damaged packages
+        document = docx.Document(io.BytesIO(data))
+    except Exception as e:  # python-docx / lxml / zipfile errors on damaged packages
         if type(e).__name__ == "PackageNotFoundError":
             raise InputError(f"{p}: not a readable DOCX file (not a zip package, or truncated)") from None
         raise InputError(f"{p}: not a readable DOCX file ({_one_line(e)})") from None
@@ -262,9 +339,85 @@ def _quiet_pdfminer() -> Iterator[None]:
             lg.setLevel(level)
 
 
+class _StreamLimit(Exception):
+    """A PDF's streams inflated past ``Limits.max_pdf_stream_bytes``."""
+
+
+class _BoundedZlib:
+    """Stands in for ``zlib`` inside ``pdfminer.pdftypes`` while one PDF is read: pdfminer inflates
+    whole streams with ``zlib.decompress``, so a small file could inflate to gigabytes. Here
+    inflating stops once the document's streams have produced ``limit`` bytes."""
+
+    error = zlib.error
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+        self.exceeded = False
+
+    def _take(self, n: int) -> None:
+        self.left -= n
+        if self.left < 0:
+            self.exceeded = True  # also seen if pdfminer swallows the exception
+            raise _StreamLimit()
+
+    def decompress(self, data, wbits: int = zlib.MAX_WBITS, bufsize: int = 0) -> bytes:
+        d = zlib.decompressobj(wbits)
+        out = d.decompress(data, max(self.left, 0) + 1)
+        self._take(len(out))
+        if not d.eof:  # as zlib.decompress does, so that pdfminer tries its repair
+            raise zlib.error("Error -5 while decompressing data: incomplete or truncated stream")
+        return out
+
+    def decompressobj(self, *args, **kwargs):
+        outer, d = self, zlib.decompressobj(*args, **kwargs)
+
+        class Bounded:
+            def decompress(self, data, max_length: int = 0) -> bytes:
+                cap = max(outer.left, 0) + 1
+                out = d.decompress(data, min(max_length, cap) if max_length else cap)
+                outer._take(len(out))
+                return out
+
+            def __getattr__(self, name):
+                return getattr(d, name)
+
+        return Bounded()
+
+    def __getattr__(self, name):
+        return getattr(zlib, name)
+
+
+@contextlib.contextmanager
+def _bounded_inflate(limit: int) -> Iterator[_BoundedZlib]:
+    import pdfminer.pdftypes as pdftypes
+
+    bounded, saved = _BoundedZlib(limit), pdftypes.zlib
+    pdftypes.zlib = bounded
+    try:
+        yield bounded
+    finally:
+        pdftypes.zlib = saved
+
+
+def _caused_by(e: Optional[BaseException], cls: type) -> bool:
+    for _ in range(5):
+        if e is None:
+            return False
+        if isinstance(e, cls):
+            return True
+        e = e.__cause__ or e.__context__
+    return False
+
+
+#: ruling lines, rectangles and curves of a page above which its tables are not looked for (the
+#: page is read as plain text): table finding grows faster than linearly (10,000 rects: a minute)
+MAX_TABLE_EDGES = 2_000
+
+
 def _page_text(page) -> str:
     """A page's text; where pdfplumber finds ruled tables, their rows as ``a | b | c`` lines."""
-    tables = page.find_tables()
+    n_edges = len(page.rects) + len(page.lines) + len(page.curves)
+    tables = page.find_tables() if n_edges <= MAX_TABLE_EDGES else []
     if not tables:
         return page.extract_text() or ""
     boxes = [t.bbox for t in tables]
@@ -283,39 +436,78 @@ def _page_text(page) -> str:
     return "\n".join(text for _, text in items if text)
 
 
-def pdf_text(path: Union[str, Path]) -> str:
-    """Text layer of a PDF, page by page. Image-only (scanned) and damaged PDFs raise InputError."""
+def _encryption_error(e: BaseException) -> Optional[str]:
+    """The message for an encrypted PDF's exception (pdfplumber wraps pdfminer's), else None."""
+    seen = []
+    while e is not None and len(seen) < 5:
+        seen.append(f"{type(e).__name__} {e}")
+        e = e.__cause__ or e.__context__
+    text = " ".join(seen)
+    if "PasswordIncorrect" in text or "password" in text.lower():
+        return "encrypted PDF (password required)"
+    if "Encrypt" in text:
+        return "encrypted PDF (unsupported encryption)"
+    return None
+
+
+def _cid_share(text: str) -> float:
+    """Share of the non-space characters that sit inside ``(cid:N)`` glyph codes."""
+    n = len(text) - sum(text.count(c) for c in " \n\t\r\u3000")
+    return sum(len(m) for m in _CID.findall(text)) / n if n > 0 else 0.0
+
+
+def pdf_text(path: Union[str, Path], data: Optional[bytes] = None, limits: Optional[Limits] = None) -> str:
+    """Text layer of a PDF, page by page. Image-only (scanned), encrypted, damaged PDFs raise InputError.
+
+    ``data``: the file's bytes when already read. More than ``limits.max_pdf_pages`` pages or
+    ``limits.max_chars`` characters are refused; each page's parsed objects are freed once read.
+    """
     p = Path(path)
     try:
         import pdfplumber
     except ImportError:
         raise _missing(str(p), "PDF", "pdfplumber") from None
-    head = _read_bytes(p)[:1024]
-    if b"%PDF-" not in head:
+    lim = _limits(limits)
+    if data is None:
+        data = read_bytes(p, lim.max_file_bytes)
+    if b"%PDF-" not in data[:1024]:
         raise InputError(f"{p}: not a PDF file (no %PDF- header)")
     pages: List[str] = []
-    n_chars = n_images = 0
-    with _quiet_pdfminer():
+    n_chars = n_images = n_text = 0
+    too_big = (f"{p}: PDF streams expand to more than {lim.max_pdf_stream_bytes:,} bytes (the limit; set "
+               "GOVIE_MAX_PDF_STREAM_BYTES to raise it)")
+    with _quiet_pdfminer(), _bounded_inflate(lim.max_pdf_stream_bytes) as inflate:
         try:
-            with pdfplumber.open(str(p)) as pdf:
+            with pdfplumber.open(io.BytesIO(data)) as pdf:
+                if len(pdf.pages) > lim.max_pdf_pages:
+                    raise InputError(f"{p}: PDF of {len(pdf.pages):,} pages, more than {lim.max_pdf_pages:,} "
+                                     "pages (the limit; set GOVIE_MAX_PDF_PAGES to raise it)")
                 for page in pdf.pages:
                     n_chars += len(page.chars)
                     n_images += len(page.images)
                     pages.append(_page_text(page))
+                    n_text += len(pages[-1]) + 1
                     if hasattr(page, "close"):
                         page.close()  # frees the page's parsed objects
+                    if n_text > lim.max_chars:
+                        raise InputError(f"{p}: more than {lim.max_chars:,} characters of text (the limit; "
+                                         "set GOVIE_MAX_CHARS to raise it)")
         except InputError:
             raise
         except Exception as e:
-            name = type(e).__name__
-            if "Password" in name or "Encrypt" in name:
-                raise InputError(f"{p}: encrypted PDF, cannot read ({name})") from None
+            if inflate.exceeded or _caused_by(e, _StreamLimit):
+                raise InputError(too_big) from None
+            encrypted = _encryption_error(e)
+            if encrypted:
+                raise InputError(f"{p}: {encrypted}") from None
             raise InputError(f"{p}: truncated or damaged PDF ({_one_line(e)})") from None
+    if inflate.exceeded:  # pdfminer caught the exception and went on without the stream
+        raise InputError(too_big)
     text = "\n".join(t for t in pages if t.strip())
     if not n_chars:
         if n_images:
             raise InputError(f"{p}: image-only PDF (no text layer); run OCR first")
         return ""
-    if len(_CID.findall(text)) * 8 > len(text):
+    if _cid_share(text) > 0.5:
         raise InputError(f"{p}: PDF fonts have no Unicode mapping (text reads as (cid:N)); run OCR first")
     return text
