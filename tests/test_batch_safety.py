@@ -163,7 +163,7 @@ def test_batch_manifest_and_force(tmp_path, capsys):
     code, _, err = run_cli(capsys, str(src), "-o", f"{out}/", "--format", "tsv")
     assert code == EXIT_USAGE
     assert "--force" in err and "jsonl" in err and len(err.strip().splitlines()) == 1, err
-    assert not list(out.glob("*.tsv"))
+    assert not list(out.glob("*.txt.tsv"))
 
     # another model: refused too
     manifest["model"] = {"name": "some_other_model", "version": "9.9", "path": "/elsewhere"}
