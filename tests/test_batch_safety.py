@@ -428,7 +428,7 @@ def _group_members(pgid: int) -> set[int]:
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_signal_leaves_no_process_and_no_half_output(tmp_path, sig):
     src, out = tmp_path / "in", tmp_path / "out"
-    make_inputs(src, 20, (SENTENCE + "\n") * 150)
+    make_inputs(src, 20, (SENTENCE + "\n") * 100)
     cmd = [sys.executable, "-m", "govie.cli", "parse", "--jobs", "2", str(src), "-o", f"{out}/",
            "--model", "rules"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env(),
@@ -462,7 +462,7 @@ def test_signal_leaves_no_process_and_no_half_output(tmp_path, sig):
     assert result.failed == 0 and result.parsed + result.skipped == 20
     assert result.skipped == len(done)
     for p in out.glob("*.jsonl"):
-        assert [json.loads(x)["value"] for x in p.read_text(encoding="utf-8").splitlines()] == VALUES * 150
+        assert [json.loads(x)["value"] for x in p.read_text(encoding="utf-8").splitlines()] == VALUES * 100
 
 
 def test_parse_many_without_main_guard_fails_with_one_clear_error(tmp_path):
