@@ -143,3 +143,11 @@ def test_batch_tsv_is_neutralised(tmp_path, capsys, monkeypatch):
     rows = list(csv.reader(io.StringIO((out / "=cmd.txt.tsv").read_text(encoding="utf-8")), delimiter="\t"))
     assert [r[0] for r in rows[1:]] == ["'=in/=cmd.txt"] * 3
     assert [r[4] for r in rows[1:]] == ["57194", "169", "34"]
+
+
+def test_render_output_equal_to_input_is_refused(tmp_path, capsys):
+    src = tmp_path / "report.txt"
+    src.write_text(SENTENCE, encoding="utf-8")
+    assert main(["render", str(src), "-o", str(tmp_path / "." / "report.txt"), "--model", "rules"]) == 2
+    assert src.read_text(encoding="utf-8") == SENTENCE
+    assert "input" in capsys.readouterr().err
