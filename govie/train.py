@@ -172,7 +172,9 @@ def check_output_dir(output: Path) -> None:
     """
     output = Path(output)
     if output.exists() or output.is_symlink():
-        if not output.is_dir() or output.is_symlink():
+        if output.is_symlink():
+            raise ValueError(f"--output {output} is a symbolic link; give the directory itself or a new path")
+        if not output.is_dir():
             raise ValueError(f"--output {output} exists and is not a directory; choose another path")
         try:
             empty = next(output.iterdir(), None) is None
@@ -197,15 +199,25 @@ def save_output(nlp, output: Path) -> None:
     import tempfile
 
     output = Path(output)
-    check_output_dir(output)
+    try:
+        check_output_dir(output)  # again: the directory may have been filled while training ran
+        refused = None
+    except ValueError as e:
+        refused = e
     output.absolute().parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.absolute().parent))
     old = None
+    saved_aside = False
     try:
         nlp.to_disk(tmp)
         (tmp / MARKER).write_text(json.dumps({"written_by": "govie train", "govie_version": _version(),
                                               "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
                                              indent=1) + "\n", encoding="utf-8")
+        if refused is not None:  # keep the new pipeline next to it, touch nothing else
+            kept = output.with_name(f"{output.name}.new-{os.getpid()}")
+            os.replace(tmp, kept)
+            tmp, saved_aside = kept, True
+            raise ValueError(f"{refused}; the new pipeline was saved to {kept} instead")
         if output.exists():
             old = output.with_name(f".{output.name}.old-{os.getpid()}")
             os.replace(output, old)
@@ -214,7 +226,8 @@ def save_output(nlp, output: Path) -> None:
         if old is not None and not output.exists():
             os.replace(old, output)  # put the previous output back
             old = None
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not saved_aside:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)

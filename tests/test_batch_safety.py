@@ -497,3 +497,18 @@ def test_parse_many_without_main_guard_fails_with_one_clear_error(tmp_path):
                           cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "DONE 4" in proc.stdout
+
+
+def test_train_save_refuses_a_directory_filled_during_training(tmp_path):
+    """Someone's files appeared in --output while training ran: they are kept, and the new pipeline
+    is saved next to them instead of being lost."""
+    from govie.train import save_output
+
+    out = tmp_path / "model"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(ValueError, match="saved to") as e:
+        save_output(FakePipeline(), out)
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+    kept = Path(str(e.value).rsplit("saved to ", 1)[1].removesuffix(" instead"))
+    assert (kept / "config.cfg").read_text(encoding="utf-8") == "new"
