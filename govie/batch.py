@@ -328,27 +328,55 @@ def _append_errors(out_dir: Path, rows: Sequence[tuple[str, str]], replace_paths
 
 # ------------------------------------------------------------------------------------------ manifest
 def model_identity(nlp_path: Any = None) -> dict:
-    """What a pipeline is, for the manifest: ``{"name", "version", "path"}`` (read from its meta.json)."""
+    """What a pipeline is, for the manifest: ``{"name", "version", "path", "fingerprint"}``.
+
+    The fingerprint hashes its ``meta.json`` and ``govie-train.json`` (written anew by every training
+    run), so a pipeline retrained in the same directory counts as another model. The shipped
+    pipeline's path is recorded as ``(shipped)``: the same govie installed elsewhere is the same model.
+    """
+    import hashlib
+
     from . import __version__
     from .api import MODEL_DIR
 
+    shipped = nlp_path is None
     if nlp_path is None:
         nlp_path = MODEL_DIR if (MODEL_DIR / "config.cfg").exists() else "rules"
     if str(nlp_path) == "rules":
         return {"name": "rules", "version": __version__, "path": "rules"}
     path = Path(nlp_path).resolve()
-    try:
-        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        meta = {}
-    return {"name": meta.get("name") if isinstance(meta, dict) else None,
-            "version": meta.get("version") if isinstance(meta, dict) else None, "path": display(path)}
+    digest = hashlib.sha256()
+    meta: Any = {}
+    for name in ("meta.json", "govie-train.json"):
+        try:
+            data = (path / name).read_bytes()
+        except OSError:
+            continue
+        digest.update(name.encode() + b"\0" + data)
+        if name == "meta.json":
+            try:
+                meta = json.loads(data)
+            except ValueError:
+                pass
+    meta = meta if isinstance(meta, dict) else {}
+    return {"name": meta.get("name"), "version": meta.get("version"),
+            "path": "(shipped)" if shipped else display(path), "fingerprint": digest.hexdigest()[:16]}
 
 
-def _describe(m: dict) -> str:
-    model = m.get("model") or {}
-    return (f"model {model.get('name')} {model.get('version')} ({model.get('path')}), format {m.get('format')}, "
-            f"govie {m.get('govie_version')}")
+def _differences(have: dict, want: dict) -> str:
+    def model(m: Any) -> str:
+        m = m if isinstance(m, dict) else {}
+        return f"{m.get('name')} {m.get('version')} ({m.get('path')})"
+
+    out = []
+    if have.get("model") != want["model"]:
+        a, b = model(have.get("model")), model(want["model"])
+        out.append(f"model {a}, not {b}" if a != b else f"model {a} as it was then (since retrained)")
+    if have.get("format") != want["format"]:
+        out.append(f"format {have.get('format')}, not {want['format']}")
+    if have.get("govie_version") != want["govie_version"]:
+        out.append(f"govie {have.get('govie_version')}, not {want['govie_version']}")
+    return "; ".join(out)
 
 
 def check_manifest(out_dir: Path, want: dict, outputs: Sequence[Path], force: bool) -> None:
@@ -368,8 +396,8 @@ def check_manifest(out_dir: Path, want: dict, outputs: Sequence[Path], force: bo
                 raise ValueError(f"{display(out_dir)} already holds outputs that govie did not record (no {MANIFEST}); "
                                  "pass --force to redo them all, or choose another -o")
         elif not isinstance(have, dict) or any(have.get(k) != want[k] for k in keys):
-            old = _describe(have) if isinstance(have, dict) else "an unreadable manifest"
-            raise ValueError(f"{display(out_dir)} holds outputs made with {old}, not {_describe(want)}; "
+            old = _differences(have, want) if isinstance(have, dict) else f"an unreadable {MANIFEST}"
+            raise ValueError(f"{display(out_dir)} holds outputs made with {old}; "
                              "pass --force to redo everything, or choose another -o")
         else:
             return

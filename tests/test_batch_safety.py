@@ -512,3 +512,21 @@ def test_train_save_refuses_a_directory_filled_during_training(tmp_path):
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
     kept = Path(str(e.value).rsplit("saved to ", 1)[1].removesuffix(" instead"))
     assert (kept / "config.cfg").read_text(encoding="utf-8") == "new"
+
+
+def test_model_identity_tells_a_retrained_pipeline_apart(tmp_path):
+    from govie.batch import model_identity
+    from govie.train import MARKER
+
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "meta.json").write_text(json.dumps({"name": "govie_zh", "version": "0.1.0"}), encoding="utf-8")
+    (model / MARKER).write_text('{"created": "2026-01-01T00:00:00Z"}', encoding="utf-8")
+    first = model_identity(model)
+    assert first["name"] == "govie_zh" and first["version"] == "0.1.0" and first["path"] == str(model)
+    assert model_identity(str(model)) == first
+    (model / MARKER).write_text('{"created": "2026-02-01T00:00:00Z"}', encoding="utf-8")  # retrained in place
+    assert model_identity(model) != first
+    assert model_identity("rules")["name"] == "rules"
+    shipped = model_identity(None)
+    assert shipped["path"] in ("(shipped)", "rules")  # not this checkout's path
