@@ -112,6 +112,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
     except ValueError as e:
         _err(" ".join(str(e).split()))
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        _err(f"interrupted: the outputs in {args.output} are complete; run the same command again to resume")
+        raise
     _err(result.summary(Path(args.output)))
     return EXIT_INPUT if result.failed else EXIT_OK
 
