@@ -194,7 +194,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
     if args.output:
         # a temporary file renamed at the end: an interrupted run leaves the previous output as it was
-        _atomic_write(Path(args.output), run)
+        try:
+            _atomic_write(Path(args.output), run)
+        except OSError as e:
+            _err(f"cannot write {display(args.output)}: {e.strerror or one_line(e)} (nothing written there)")
+            return EXIT_INPUT
     else:
         run(sys.stdout)
     return status

@@ -530,3 +530,20 @@ def test_model_identity_tells_a_retrained_pipeline_apart(tmp_path):
     assert model_identity("rules")["name"] == "rules"
     shipped = model_identity(None)
     assert shipped["path"] in ("(shipped)", "rules")  # not this checkout's path
+
+
+def test_single_output_disk_full_names_the_file(tmp_path, capsys, monkeypatch):
+    src = tmp_path / "in"
+    make_inputs(src, 2)
+    target = tmp_path / "all.jsonl"
+    target.write_text("previous\n", encoding="utf-8")
+
+    def fsync(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    code, _, err = run_cli(capsys, str(src), "-o", str(target))
+    assert code == EXIT_INPUT
+    assert str(target) in err and "No space left on device" in err and "Traceback" not in err
+    assert target.read_text(encoding="utf-8") == "previous\n"  # the old output is kept whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["all.jsonl", "in"]
