@@ -290,6 +290,30 @@ def valid_output(out: Path, fmt: str, source: Optional[Path] = None) -> bool:
     return False
 
 
+def _remove_dead_temporaries(out_dir: Path) -> None:
+    """Remove ``.NAME.<pid>-<hex>.part`` files under ``out_dir`` whose process no longer runs (a run
+    killed outright); those of live runs are left alone."""
+    import re
+
+    part = re.compile(r"^\..+\.(\d+)-[0-9a-f]{8}\.part$")
+    for root, _, names in os.walk(out_dir):
+        for name in names:
+            m = part.match(name)
+            if not m:
+                continue
+            try:
+                os.kill(int(m.group(1)), 0)
+                continue  # alive: keep
+            except PermissionError:
+                continue  # alive, another user's
+            except (ProcessLookupError, OverflowError):
+                pass  # no such process
+            try:
+                os.unlink(os.path.join(root, name))
+            except OSError:
+                pass
+
+
 def _append_errors(out_dir: Path, rows: Sequence[tuple[str, str]], replace_paths: Optional[set] = None) -> None:
     """Append ``rows`` to ``OUTDIR/errors.tsv`` under an exclusive lock (concurrent runs append, never
     overwrite each other); with ``replace_paths``, the rows about those paths already there are dropped
@@ -486,6 +510,7 @@ def run_batch(paths: Sequence[str], out_dir, jobs: int = 1, fmt: str = "jsonl", 
     want = {"written_by": "govie parse", "govie_version": __version__, "format": fmt,
             "model": model_identity(nlp_path)}
     check_manifest(out_dir, want, [o for _, _, o in todo_all], force)
+    _remove_dead_temporaries(out_dir)
     result = BatchResult()
     todo = []
     for item in todo_all:

@@ -547,3 +547,19 @@ def test_single_output_disk_full_names_the_file(tmp_path, capsys, monkeypatch):
     assert str(target) in err and "No space left on device" in err and "Traceback" not in err
     assert target.read_text(encoding="utf-8") == "previous\n"  # the old output is kept whole
     assert sorted(p.name for p in tmp_path.iterdir()) == ["all.jsonl", "in"]
+
+
+def test_batch_removes_temporary_files_of_dead_runs(tmp_path, capsys):
+    """A run killed outright (SIGKILL, power loss) leaves its .part files: the next run removes those
+    of processes that no longer exist, never those of a live run."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    make_inputs(src, 1)
+    (out / "sub").mkdir(parents=True)
+    dead = out / "sub" / ".r00.txt.jsonl.999999999-0a1b2c3d.part"
+    live = out / f".r00.txt.jsonl.{os.getpid()}-0a1b2c3d.part"
+    for p in (dead, live):
+        p.write_text('{"half', encoding="utf-8")
+    (out / ".govie-batch.json").write_text("{}", encoding="utf-8")
+    code, _, err = run_cli(capsys, str(src), "-o", f"{out}/", "--force")
+    assert code == EXIT_OK, err
+    assert not dead.exists() and live.exists()
