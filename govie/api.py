@@ -176,6 +176,11 @@ _WORKER_NLP: Optional[Language] = None
 
 def _init_worker(spec: tuple[str, object]) -> None:
     global _WORKER_NLP
+    import signal
+
+    # Ctrl-C reaches the whole process group: the parent ends the workers (see _stop_pool), so that
+    # they do not each print a KeyboardInterrupt traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # one process per core: no nested OpenMP/BLAS threads (spinning OpenMP threads of two workers
     # on two cores made each worker three times slower). The variables cover libraries loaded
     # later (the relation classifier's OpenMP runtime), threadpool_limits those already loaded.
@@ -212,6 +217,62 @@ def _batches(items: Iterable[_T], max_items: int, max_size: Optional[int] = None
         yield group
 
 
+GUARD_HINT = ('parse_many(n_process>1) starts worker processes, which import the main script again: '
+              'put the code that calls it under  if __name__ == "__main__":  (see the multiprocessing '
+              'docs, "Safe importing of main module")')
+
+
+def _unguarded_call() -> bool:
+    """This call runs at the top level of the ``__main__`` script, outside ``if __name__ == "__main__":``
+    (the worker processes would run the script again, and fail)."""
+    import ast
+    import inspect
+    import sys
+
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or not path or not str(path).endswith(".py"):
+        return False
+    frame = inspect.currentframe()
+    while frame is not None and not (frame.f_globals is main.__dict__ and frame.f_code.co_name == "<module>"):
+        frame = frame.f_back
+    if frame is None:
+        return False
+    line = frame.f_lineno
+    try:
+        with open(path, "rb") as fh:
+            tree = ast.parse(fh.read())
+    except (OSError, SyntaxError, ValueError):
+        return False
+    for node in tree.body:
+        if node.lineno <= line <= (node.end_lineno or node.lineno):
+            return not (isinstance(node, ast.If) and "__name__" in ast.unparse(node.test))
+    return False
+
+
+def _check_main_guard() -> None:
+    import multiprocessing
+
+    if getattr(multiprocessing.current_process(), "_inheriting", False) or _unguarded_call():
+        if multiprocessing.parent_process() is not None:  # the worker's import of the script: quiet
+            raise SystemExit(1)
+        raise RuntimeError(GUARD_HINT)
+
+
+def _stop_pool(ex) -> None:
+    """End the workers of ``ex`` now (a signal, an error, an early ``close()``): no process is left."""
+    procs = list((getattr(ex, "_processes", None) or {}).values())
+    ex.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    for p in procs:
+        p.join(timeout=3)
+        if p.is_alive():
+            p.kill()
+            p.join(timeout=1)
+
+
 def _parse_parallel(texts: Iterable[str], nlp: Optional[Language], n_process: int,
                     batch_size: int) -> Iterator[Report]:
     """This process and ``n_process - 1`` workers parse batches of texts; results come back in order.
@@ -224,9 +285,11 @@ def _parse_parallel(texts: Iterable[str], nlp: Optional[Language], n_process: in
     import multiprocessing
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     from threadpoolctl import threadpool_limits
 
+    _check_main_guard()
     if nlp is None:
         spec: tuple[str, object] = ("path", None)
     elif id(nlp) in _LOADED_FROM:
@@ -245,20 +308,30 @@ def _parse_parallel(texts: Iterable[str], nlp: Optional[Language], n_process: in
         item = pending.popleft()
         return item.result() if isinstance(item, Future) else item
 
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_init_worker, initargs=(spec,)) as ex, threadpool_limits(1):
-        # whole batches: the NER is faster on several docs at once
-        for batch in _batches(map(_check_text, texts), batch_size):
-            queued = sum(1 for p in pending if isinstance(p, Future) and not p.done())
-            if queued < window:
-                pending.append(ex.submit(_parse_in_worker, batch, batch_size))
-            else:
-                pending.append(list(parse_many(batch, nlp=local, batch_size=batch_size)))
-            while pending and (not isinstance(pending[0], Future) or pending[0].done()
-                               or len(pending) > 4 * window):
+    ex = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_init_worker, initargs=(spec,))
+    try:
+        with threadpool_limits(1):
+            # whole batches: the NER is faster on several docs at once
+            for batch in _batches(map(_check_text, texts), batch_size):
+                queued = sum(1 for p in pending if isinstance(p, Future) and not p.done())
+                if queued < window:
+                    pending.append(ex.submit(_parse_in_worker, batch, batch_size))
+                else:
+                    pending.append(list(parse_many(batch, nlp=local, batch_size=batch_size)))
+                while pending and (not isinstance(pending[0], Future) or pending[0].done()
+                                   or len(pending) > 4 * window):
+                    yield from take()
+            while pending:
                 yield from take()
-        while pending:
-            yield from take()
+    except BrokenProcessPool as e:
+        _stop_pool(ex)
+        raise RuntimeError(f"a govie worker process died ({e}); if this runs from a script, check that "
+                           f"it calls parse_many under if __name__ == \"__main__\":") from e
+    except BaseException:  # a signal (KeyboardInterrupt), an error, or the caller closed the generator
+        _stop_pool(ex)
+        raise
+    ex.shutdown(wait=True)
 
 
 #: texts (or chunks of long texts) per ``nlp.pipe`` batch in :func:`parse_many`: the fastest of 2–32 on

@@ -1,31 +1,62 @@
-"""Batch parsing: ``govie parse DIR -o OUTDIR/ [--jobs N]``.
+"""Batch parsing: ``govie parse DIR -o OUTDIR/ [--jobs N] [--force]``.
 
 Files stream through :func:`govie.parse_many` (``n_process=jobs``); each input gets its own output,
-``OUTDIR/<path relative to its input directory>.<format>``, written as soon as the report is parsed
-(to a ``.part`` file renamed when complete). Inputs whose output already exists are skipped, so an
-interrupted run resumes where it stopped. A file that cannot be read or parsed is recorded in
-``OUTDIR/errors.tsv`` (``path<TAB>error``) and the run goes on. Progress (files, chars/s, ETA) goes
-to stderr, and one summary line at the end.
+``OUTDIR/<path relative to its input directory>.<format>``, written as soon as the report is parsed.
+
+Safety (#13, #19):
+
+- ``OUTDIR/.govie-batch.json`` records what made the outputs (model name, version and path, format,
+  govie version). A later run resumes only when it matches; otherwise it stops and asks for
+  ``--force`` (redo everything).
+- Resume validates each existing output (complete JSON / JSONL / TSV, not truncated) and redoes those
+  that are not; an empty ``.jsonl`` counts as done only for an empty input.
+- Writes are atomic: a temporary name unique to the run (pid + random), fsync, ``os.replace``; two runs
+  into one OUTDIR do not collide, and an interrupted run leaves no half file that counts as done.
+- A file that cannot be found, read, parsed or written — an unreadable directory or a symbolic link
+  loop too — gets one line on stderr naming it and a row in ``OUTDIR/errors.tsv``
+  (``path<TAB>error``, appended under a lock); the run goes on, prints its summary and exits 1.
+- Names that are not valid UTF-8 are processed; in messages and ``source`` fields their undecodable
+  bytes are shown as ``\\xNN`` escapes.
+
+Progress (files, chars/s, ETA) goes to stderr, and one summary line at the end.
 """
 from __future__ import annotations
 
 import argparse
 import collections
 import csv
+import io
 import json
 import os
+import secrets
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Optional, Sequence, TextIO
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, TextIO
 
 BATCH_FORMATS = ("jsonl", "json", "tsv")
 ERRORS_FILE = "errors.tsv"
+#: what made the outputs of a batch directory: resume only when it matches
+MANIFEST = ".govie-batch.json"
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """No sub-command of its own: ``govie parse`` calls :func:`run_batch` (see ``cli.cmd_parse``)."""
+
+
+def display(path: Any) -> str:
+    """``path`` as printable UTF-8 text: bytes that are not UTF-8 (a GBK name from a Windows zip)
+    appear as ``\\xNN`` escapes instead of breaking every writer that meets them."""
+    s = os.fsdecode(path) if isinstance(path, (bytes, os.PathLike)) else str(path)
+    try:
+        return s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that surrogateescape did not make
+        return s.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def one_line(e: BaseException) -> str:
+    return " ".join(str(e).split()) or type(e).__name__
 
 
 @dataclass
@@ -34,6 +65,7 @@ class BatchResult:
     skipped: int = 0
     failed: int = 0
     empty: int = 0
+    redone: int = 0
     chars: int = 0
     seconds: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)
@@ -46,32 +78,99 @@ class BatchResult:
         rate = self.chars / self.seconds if self.seconds > 0 else 0.0
         files_rate = self.parsed / self.seconds if self.seconds > 0 else 0.0
         line = (f"{self.parsed} parsed, {self.skipped} skipped (output exists), {self.failed} failed"
-                f"{f' (see {out_dir / ERRORS_FILE})' if self.failed else ''}; {self.chars:,} chars in "
+                f"{f' (see {display(out_dir / ERRORS_FILE)})' if self.failed else ''}; {self.chars:,} chars in "
                 f"{self.seconds:.1f} s ({files_rate:.1f} files/s, {rate:,.0f} chars/s)")
+        if self.redone:
+            line += f"; {self.redone} incomplete output(s) redone"
         if self.empty:
             line += f"; {self.empty} empty input(s)"
         return line
 
 
-def plan(paths: Sequence[str], out_dir: Path, fmt: str) -> list[tuple[Path, str, Path]]:
-    """``(input, relative name, output)`` for every input file; a directory's files relative to it."""
+# ------------------------------------------------------------------------------------ finding inputs
+def walk_inputs(paths: Sequence[str], exclude: Iterable[Path] = ()) -> tuple[list[tuple[Path, str]],
+                                                                           list[tuple[Path, str]]]:
+    """``([(file, name relative to its input directory)], [(path, problem)])`` for ``paths``.
+
+    Directories are read recursively, in name order, following symbolic links to directories but
+    never into a loop (reported); unreadable directories and broken links are reported, not skipped
+    silently. Directories in ``exclude`` (the batch output directory) are not entered.
+    """
     from .readers import INPUT_SUFFIXES
 
-    jobs: list[tuple[Path, str, Path]] = []
-    seen: dict[Path, Path] = {}
+    files: list[tuple[Path, str]] = []
+    problems: list[tuple[Path, str]] = []
+    skip = set()
+    for d in exclude:
+        try:
+            st = os.stat(d)
+            skip.add((st.st_dev, st.st_ino))
+        except OSError:
+            pass
+
+    def walk(d: Path, rel: str, ancestors: frozenset) -> None:
+        try:
+            with os.scandir(d) as it:
+                entries = sorted(it, key=lambda e: os.fsencode(e.name))
+        except OSError as e:
+            problems.append((d, f"cannot read directory: {e.strerror or one_line(e)}"))
+            return
+        for entry in entries:
+            p = Path(entry.path)
+            name = f"{rel}/{entry.name}" if rel else entry.name
+            wanted = p.suffix.lower() in INPUT_SUFFIXES
+            try:
+                is_dir = entry.is_dir()  # follows links
+                is_link = entry.is_symlink()
+                if is_dir:
+                    st = os.stat(p)
+            except OSError as e:
+                problems.append((p, f"cannot read: {e.strerror or one_line(e)}"))
+                continue
+            if is_dir:
+                key = (st.st_dev, st.st_ino)
+                if key in skip:
+                    continue
+                if key in ancestors:
+                    problems.append((p, f"symbolic link loop (points to {display(os.readlink(p)) if is_link else '?'}), "
+                                        "not followed"))
+                    continue
+                walk(p, name, ancestors | {key})
+            elif is_link and wanted and not p.exists():
+                problems.append((p, "broken symbolic link"))
+            elif wanted:
+                try:
+                    regular = entry.is_file()
+                except OSError:
+                    regular = False
+                if regular:
+                    files.append((p, name))
+
     for raw in paths:
         root = Path(raw)
         if root.is_dir():
-            files = sorted(f for f in root.rglob("*") if f.is_file() and f.suffix.lower() in INPUT_SUFFIXES)
-            pairs = [(f, f.relative_to(root).as_posix()) for f in files]
+            st = os.stat(root)
+            walk(root, "", frozenset({(st.st_dev, st.st_ino)}))
         else:
-            pairs = [(root, root.name)]
-        for f, rel in pairs:
-            out = out_dir / f"{rel}.{fmt}"
-            if out in seen:
-                raise ValueError(f"{f} and {seen[out]} would both write {out}")
-            seen[out] = f
-            jobs.append((f, rel, out))
+            files.append((root, root.name))
+    return files, problems
+
+
+def plan(paths: Sequence[str], out_dir: Path, fmt: str,
+         problems: Optional[list] = None) -> list[tuple[Path, str, Path]]:
+    """``(input, relative name, output)`` for every input file; a directory's files relative to it.
+    Walk problems (unreadable directories, link loops) are appended to ``problems`` when given."""
+    found, issues = walk_inputs(paths, exclude=[out_dir])
+    if problems is not None:
+        problems.extend(issues)
+    jobs: list[tuple[Path, str, Path]] = []
+    seen: dict[Path, Path] = {}
+    for f, rel in found:
+        out = out_dir / f"{rel}.{fmt}"
+        if out in seen:
+            raise ValueError(f"{display(f)} and {display(seen[out])} would both write {display(out)}")
+        seen[out] = f
+        jobs.append((f, rel, out))
     return jobs
 
 
@@ -118,52 +217,309 @@ class Progress:
             self.stream.flush()
 
 
-def _write(out: Path, source: str, report, fmt: str) -> None:
+# ------------------------------------------------------------------------------------------- writing
+def _atomic_write(path: Path, write: Callable[[TextIO], None]) -> None:
+    """``write(fh)`` into a temporary file unique to this run (pid + random), fsync, rename to ``path``.
+    On any failure (a full disk, a signal) the temporary file is removed and ``path`` left as it was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.part")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_report(fh: TextIO, source: str, report, fmt: str) -> None:
+    """One report in a batch output format (``source`` names the input)."""
     from .cli import FACT_FIELDS, _tsv_row, fact_rows
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+    if fmt == "jsonl":
+        for row in fact_rows(source, report):
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    elif fmt == "json":
+        json.dump({"source": source, **report.to_dict()}, fh, ensure_ascii=False, indent=1)
+        fh.write("\n")
+    elif fmt == "tsv":
+        writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
+        writer.writerow(FACT_FIELDS)
+        for row in fact_rows(source, report):
+            writer.writerow(_tsv_row(row))
+    else:  # pragma: no cover - checked by run_batch
+        raise ValueError(fmt)
+
+
+def valid_output(out: Path, fmt: str, source: Optional[Path] = None) -> bool:
+    """``out`` is a complete output of format ``fmt`` (resume trusts it): it parses completely, ends
+    with its last newline, and is empty only as the ``.jsonl`` of an empty ``source``."""
+    from .cli import FACT_FIELDS
+
+    try:
+        data = out.read_bytes()
+    except OSError:
+        return False
+    if not data:
+        if fmt != "jsonl" or source is None:
+            return False
+        try:
+            return os.stat(source).st_size == 0
+        except OSError:
+            return False
+    try:
+        text = data.decode("utf-8")
+        if not text.endswith("\n"):
+            return False
         if fmt == "jsonl":
-            for row in fact_rows(source, report):
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-        elif fmt == "json":
-            json.dump({"source": source, **report.to_dict()}, fh, ensure_ascii=False, indent=1)
-            fh.write("\n")
-        elif fmt == "tsv":
-            writer = csv.writer(fh, delimiter="\t")
-            writer.writerow(FACT_FIELDS)
-            for row in fact_rows(source, report):
-                writer.writerow(_tsv_row(row))
-        else:  # pragma: no cover - checked by run_batch
-            raise ValueError(fmt)
-    os.replace(tmp, out)
+            return all(isinstance(d := json.loads(line), dict) and "quantity" in d and "value" in d
+                       for line in text.splitlines())
+        if fmt == "json":
+            d = json.loads(text)
+            return isinstance(d, dict) and isinstance(d.get("facts"), list)
+        if fmt == "tsv":
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter="\t"))
+            return bool(rows) and rows[0] == FACT_FIELDS and all(len(r) == len(FACT_FIELDS) for r in rows)
+    except (ValueError, csv.Error):
+        return False
+    return False
 
 
-def _one_line(e: BaseException) -> str:
-    return " ".join(str(e).split()) or type(e).__name__
+def _remove_dead_temporaries(out_dir: Path) -> None:
+    """Remove ``.NAME.<pid>-<hex>.part`` files under ``out_dir`` whose process no longer runs (a run
+    killed outright); those of live runs are left alone."""
+    import re
+
+    part = re.compile(r"^\..+\.(\d+)-[0-9a-f]{8}\.part$")
+    for root, _, names in os.walk(out_dir):
+        for name in names:
+            m = part.match(name)
+            if not m:
+                continue
+            try:
+                os.kill(int(m.group(1)), 0)
+                continue  # alive: keep
+            except PermissionError:
+                continue  # alive, another user's
+            except (ProcessLookupError, OverflowError):
+                pass  # no such process
+            try:
+                os.unlink(os.path.join(root, name))
+            except OSError:
+                pass
 
 
+def _append_errors(out_dir: Path, rows: Sequence[tuple[str, str]], replace_paths: Optional[set] = None) -> None:
+    """Append ``rows`` to ``OUTDIR/errors.tsv`` under an exclusive lock (concurrent runs append, never
+    overwrite each other); with ``replace_paths``, the rows about those paths already there are dropped
+    first (a run's own rows are then written again, once)."""
+    path = out_dir / ERRORS_FILE
+    with open(path, "a+", encoding="utf-8", newline="") as fh:
+        try:
+            import fcntl
+
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        except (ImportError, OSError):  # pragma: no cover - no flock (Windows): append all the same
+            pass
+        fh.seek(0)
+        old = fh.read()
+        header = "path\terror\n"
+        if replace_paths:
+            kept = [r for r in csv.reader(io.StringIO(old, newline=""), delimiter="\t")][1:]
+            kept = [r for r in kept if r and r[0] not in replace_paths]
+            buf = io.StringIO()
+            w = csv.writer(buf, delimiter="\t", lineterminator="\n")
+            w.writerow(["path", "error"])
+            w.writerows(kept)
+            w.writerows(rows)
+            if buf.getvalue() != old:
+                fh.seek(0)
+                fh.truncate()
+                fh.write(buf.getvalue())
+        else:
+            w = csv.writer(fh, delimiter="\t", lineterminator="\n")
+            if not old:
+                fh.write(header)
+            w.writerows(rows)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+# ------------------------------------------------------------------------------------------ manifest
+def model_identity(nlp_path: Any = None) -> dict:
+    """What a pipeline is, for the manifest: ``{"name", "version", "path", "fingerprint"}``.
+
+    The fingerprint hashes its ``meta.json`` and ``govie-train.json`` (written anew by every training
+    run), so a pipeline retrained in the same directory counts as another model. The shipped
+    pipeline's path is recorded as ``(shipped)``: the same govie installed elsewhere is the same model.
+    """
+    import hashlib
+
+    from . import __version__
+    from .api import MODEL_DIR
+
+    shipped = nlp_path is None
+    if nlp_path is None:
+        nlp_path = MODEL_DIR if (MODEL_DIR / "config.cfg").exists() else "rules"
+    if str(nlp_path) == "rules":
+        return {"name": "rules", "version": __version__, "path": "rules"}
+    path = Path(nlp_path).resolve()
+    digest = hashlib.sha256()
+    meta: Any = {}
+    for name in ("meta.json", "govie-train.json"):
+        try:
+            data = (path / name).read_bytes()
+        except OSError:
+            continue
+        digest.update(name.encode() + b"\0" + data)
+        if name == "meta.json":
+            try:
+                meta = json.loads(data)
+            except ValueError:
+                pass
+    meta = meta if isinstance(meta, dict) else {}
+    return {"name": meta.get("name"), "version": meta.get("version"),
+            "path": "(shipped)" if shipped else display(path), "fingerprint": digest.hexdigest()[:16]}
+
+
+def _differences(have: dict, want: dict) -> str:
+    def model(m: Any) -> str:
+        m = m if isinstance(m, dict) else {}
+        return f"{m.get('name')} {m.get('version')} ({m.get('path')})"
+
+    out = []
+    if have.get("model") != want["model"]:
+        a, b = model(have.get("model")), model(want["model"])
+        out.append(f"model {a}, not {b}" if a != b else f"model {a} as it was then (since retrained)")
+    if have.get("format") != want["format"]:
+        out.append(f"format {have.get('format')}, not {want['format']}")
+    if have.get("govie_version") != want["govie_version"]:
+        out.append(f"govie {have.get('govie_version')}, not {want['govie_version']}")
+    return "; ".join(out)
+
+
+def check_manifest(out_dir: Path, want: dict, outputs: Sequence[Path], force: bool) -> None:
+    """Refuse (``ValueError``, one line) to mix outputs of another model/format/version into ``out_dir``
+    unless ``force``; write the manifest of this run."""
+    path = out_dir / MANIFEST
+    keys = ("model", "format", "govie_version")
+    if not force:
+        try:
+            have = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            have = None
+        except (OSError, ValueError):
+            have = {}
+        if have is None:
+            if any(o.exists() for o in outputs):
+                raise ValueError(f"{display(out_dir)} already holds outputs that govie did not record (no {MANIFEST}); "
+                                 "pass --force to redo them all, or choose another -o")
+        elif not isinstance(have, dict) or any(have.get(k) != want[k] for k in keys):
+            old = _differences(have, want) if isinstance(have, dict) else f"an unreadable {MANIFEST}"
+            raise ValueError(f"{display(out_dir)} holds outputs made with {old}; "
+                             "pass --force to redo everything, or choose another -o")
+        else:
+            return
+    _atomic_write(path, lambda fh: fh.write(json.dumps(want, ensure_ascii=False, indent=1) + "\n"))
+
+
+# ------------------------------------------------------------------------------------ isolated parsing
+def parse_isolated(items: Sequence[Any], read: Callable[[Any], str], nlp: Any, jobs: int,
+                   on_report: Callable[[Any, str, Any], None], on_fail: Callable[[Any, str], None]) -> None:
+    """Parse ``items`` (read by ``read(item)``) in order with :func:`govie.parse_many`; a file that
+    cannot be read or parsed, or whose result ``on_report`` cannot store, costs only itself:
+    ``on_fail(item, message)`` and the others go on. ``KeyboardInterrupt`` (a signal) stops the run."""
+    from .api import parse, parse_many
+    from .readers import InputError
+
+    pending: collections.deque = collections.deque()  # read, not yet reported: parse_many keeps order
+    remaining = collections.deque(items)
+
+    def texts() -> Iterator[str]:
+        while remaining:
+            item = remaining.popleft()
+            try:
+                text = read(item)
+            except InputError as e:
+                on_fail(item, one_line(e))
+                continue
+            except Exception as e:  # an extractor's unexpected failure: record it, go on
+                on_fail(item, f"{type(e).__name__}: {one_line(e)}")
+                continue
+            pending.append((item, text))
+            yield text
+
+    def emit(item: Any, text: str, report: Any) -> None:
+        try:
+            on_report(item, text, report)
+        except BrokenPipeError:
+            raise
+        except OSError as e:
+            on_fail(item, e.strerror or one_line(e))
+        except Exception as e:
+            on_fail(item, f"cannot store the result: {type(e).__name__}: {one_line(e)}")
+
+    while remaining or pending:
+        gen = parse_many(texts(), nlp=nlp, n_process=jobs)
+        try:
+            for report in gen:
+                item, text = pending.popleft()
+                emit(item, text, report)
+        except Exception:
+            # the pipeline failed on some text in flight: redo those one by one to find it, go on
+            if not pending:
+                raise
+            stuck = list(pending)
+            pending.clear()
+            for item, text in stuck:
+                try:
+                    report = parse(text, nlp=nlp)
+                except Exception as e:
+                    on_fail(item, f"parse failed: {type(e).__name__}: {one_line(e)}")
+                    continue
+                emit(item, text, report)
+        finally:
+            gen.close()  # worker processes end now, also on a signal
+
+
+# ----------------------------------------------------------------------------------------------- run
 def run_batch(paths: Sequence[str], out_dir, jobs: int = 1, fmt: str = "jsonl", nlp_path=None,
-              progress: bool = True, stream: Optional[TextIO] = None) -> BatchResult:
+              progress: bool = True, stream: Optional[TextIO] = None, force: bool = False) -> BatchResult:
     """Parse every input under ``paths`` into ``out_dir``, one output file per input (resumable)."""
-    from .api import load, parse, parse_many
+    from . import __version__
+    from .api import load
     from .readers import InputError, read_file
 
     if fmt not in BATCH_FORMATS:
         raise ValueError(f"--format {fmt} is not available for directory output (use {', '.join(BATCH_FORMATS)})")
     out_dir = Path(out_dir)
+    stream = stream or sys.stderr
     if out_dir.exists() and not out_dir.is_dir():
-        raise ValueError(f"{out_dir} exists and is not a directory")
-    todo_all = plan(paths, out_dir, fmt)
+        raise ValueError(f"{display(out_dir)} exists and is not a directory")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ValueError(f"cannot create {display(out_dir)}: {e.strerror or one_line(e)}") from None
+    problems: list[tuple[Path, str]] = []
+    todo_all = plan(paths, out_dir, fmt, problems)
+    want = {"written_by": "govie parse", "govie_version": __version__, "format": fmt,
+            "model": model_identity(nlp_path)}
+    check_manifest(out_dir, want, [o for _, _, o in todo_all], force)
+    _remove_dead_temporaries(out_dir)
     result = BatchResult()
     todo = []
     for item in todo_all:
-        if item[2].exists():
-            result.skipped += 1
-        else:
-            todo.append(item)
-    out_dir.mkdir(parents=True, exist_ok=True)
+        if not force and item[2].exists():
+            if valid_output(item[2], fmt, item[0]):
+                result.skipped += 1
+                continue
+            result.redone += 1
+        todo.append(item)
     sizes = {}
     for f, _, _ in todo:
         try:
@@ -171,45 +527,51 @@ def run_batch(paths: Sequence[str], out_dir, jobs: int = 1, fmt: str = "jsonl", 
         except OSError:
             sizes[f] = 0
     bar = Progress(len(todo), sum(sizes.values()), stream) if progress else None
-    nlp = load(nlp_path)
     t0 = time.monotonic()
-    errors_fh = open(out_dir / ERRORS_FILE, "w", encoding="utf-8", newline="")
-    errors = csv.writer(errors_fh, delimiter="\t", lineterminator="\n")
-    errors.writerow(["path", "error"])
+    attempted: set[str] = set()
+    my_errors: list[tuple[str, str]] = []
+    errors_ok = True
 
-    def fail(path: Path, message: str) -> None:
+    def note(line: str) -> None:
+        if bar and bar.drawn:
+            stream.write("\r\x1b[K")
+        stream.write(f"govie: {line}\n")
+        stream.flush()
+
+    def record(path: Path, message: str) -> None:
+        nonlocal errors_ok
         result.failed += 1
-        result.errors.append((str(path), message))
-        errors.writerow([str(path), message])
-        errors_fh.flush()
-        if bar:
-            bar.update(files=1, nbytes=sizes.get(path, 0))
-
-    # files read but not yet written, in order: parse_many yields in input order
-    pending: collections.deque = collections.deque()
-    remaining = collections.deque(todo)
-
-    def texts() -> Iterator[str]:
-        while remaining:
-            item = remaining.popleft()
+        name = display(path)
+        result.errors.append((name, message))
+        my_errors.append((name, message))
+        note(f"{name}: {message}")
+        if errors_ok:
             try:
-                text = read_file(item[0])
-            except InputError as e:
-                fail(item[0], _one_line(e).removeprefix(f"{item[0]}: "))
-                continue
-            except Exception as e:  # an extractor's unexpected failure: record it, go on
-                fail(item[0], f"{type(e).__name__}: {_one_line(e)}")
-                continue
-            pending.append((item, text))
-            yield text
+                _append_errors(out_dir, [(name, message)])
+            except OSError as e:
+                errors_ok = False
+                note(f"cannot record errors in {display(out_dir / ERRORS_FILE)}: {e.strerror or one_line(e)}")
 
-    def emit(item: tuple[Path, str, Path], text: str, report) -> None:
+    def fail(item: tuple[Path, str, Path], message: str) -> None:
+        attempted.add(display(item[0]))
+        record(item[0], message)
+        if bar:
+            bar.update(files=1, nbytes=sizes.get(item[0], 0))
+
+    def read(item: tuple[Path, str, Path]) -> str:
+        try:
+            return read_file(item[0])
+        except InputError as e:
+            # the reader names the file itself; one name per line is enough
+            raise InputError(one_line(e).removeprefix(f"{item[0]}: ").removeprefix(f"{display(item[0])}: ")) from None
+
+    def store(item: tuple[Path, str, Path], text: str, report) -> None:
         path, _, out = item
         try:
-            _write(out, str(path), report, fmt)
+            _atomic_write(out, lambda fh: write_report(fh, display(path), report, fmt))
         except OSError as e:
-            fail(path, f"cannot write {out}: {e.strerror or e}")
-            return
+            raise OSError(e.errno, f"cannot write {display(out)}: {e.strerror or one_line(e)}") from None
+        attempted.add(display(path))
         result.parsed += 1
         result.chars += len(text)
         result.empty += not text.strip()
@@ -217,27 +579,18 @@ def run_batch(paths: Sequence[str], out_dir, jobs: int = 1, fmt: str = "jsonl", 
             bar.update(files=1, nbytes=sizes.get(path, 0), chars=len(text))
 
     try:
-        while remaining or pending:
-            try:
-                for report in parse_many(texts(), nlp=nlp, n_process=jobs):
-                    item, text = pending.popleft()
-                    emit(item, text, report)
-            except Exception:
-                # the pipeline failed on some text in flight: redo those one by one to find it, go on
-                if not pending:
-                    raise
-                stuck = list(pending)
-                pending.clear()
-                for item, text in stuck:
-                    try:
-                        report = parse(text, nlp=nlp)
-                    except Exception as e:
-                        fail(item[0], f"parse failed: {type(e).__name__}: {_one_line(e)}")
-                        continue
-                    emit(item, text, report)
+        for path, message in problems:
+            record(path, message)
+        if todo:
+            nlp = load(nlp_path)
+            parse_isolated(todo, read, nlp, jobs, store, fail)
     finally:
-        errors_fh.close()
         result.seconds = time.monotonic() - t0
         if bar:
             bar.close()
+        if errors_ok and attempted:
+            try:  # rows of earlier runs about files this run redid are now stale
+                _append_errors(out_dir, my_errors, replace_paths=attempted)
+            except OSError:
+                pass
     return result

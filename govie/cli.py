@@ -10,6 +10,7 @@ import argparse
 import csv
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Sequence
@@ -25,16 +26,28 @@ def _err(msg: str) -> None:
 
 
 def iter_inputs(paths: Sequence[str]) -> Iterator[Path]:
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in INPUT_SUFFIXES)
-        else:
-            yield p
+    """Input files: ``paths`` themselves, a directory's report files recursively (see
+    :func:`govie.batch.walk_inputs`, which also reports unreadable directories and link loops)."""
+    from .batch import walk_inputs
+
+    files, _ = walk_inputs(paths)
+    for f, _ in files:
+        yield f
 
 
 FACT_FIELDS = ["source", "quantity_start", "quantity_end", "quantity", "value", "unit", "approximate",
                "indicator", "indicator_id", "metrics"]
+#: a text cell starting with one of these is a formula (or starts one) in Excel/LibreOffice/Sheets
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def sheet_cell(value):
+    """``value`` safe to open in a spreadsheet: text that a spreadsheet would run as a formula
+    (``=…``, ``+…``, ``-…``, ``@…``, or a tab/CR first) gets a leading ``'`` (OWASP's CSV-injection
+    advice). Numbers stay numbers; the JSON formats are not changed."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def fact_rows(source: Optional[str], report) -> Iterable[dict]:
@@ -46,9 +59,10 @@ def fact_rows(source: Optional[str], report) -> Iterable[dict]:
 
 
 def _tsv_row(d: dict) -> list:
-    return [d.get("source", ""), d["quantity"]["start"], d["quantity"]["end"], d["quantity"]["text"], d["value"],
-            d["unit"] or "", str(d["approximate"]).lower(), d["indicator"] or "", d.get("indicator_id") or "",
-            " | ".join(m["text"] for m in d["metrics"])]
+    row = [d.get("source", ""), d["quantity"]["start"], d["quantity"]["end"], d["quantity"]["text"], d["value"],
+           d["unit"] or "", str(d["approximate"]).lower(), d["indicator"] or "", d.get("indicator_id") or "",
+           " | ".join(m["text"] for m in d["metrics"])]
+    return [sheet_cell(c) for c in row]
 
 
 def _wants_batch(args: argparse.Namespace) -> bool:
@@ -61,78 +75,115 @@ def _wants_batch(args: argparse.Namespace) -> bool:
     return bool(args.jobs) and any(Path(p).is_dir() for p in args.paths)
 
 
+def _inside(path: Path, directory: Path) -> bool:
+    try:
+        Path(os.path.realpath(path)).relative_to(os.path.realpath(directory))
+        return True
+    except ValueError:
+        return False
+
+
+def output_problem(output: Path, paths: Sequence[str], files: Sequence[Path]) -> Optional[str]:
+    """Why ``-o output`` (one file) must not be written, or None: it is one of the inputs (opening it
+    would truncate the report), or a report file inside an input directory (the next run re-reads it)."""
+    from .batch import display
+
+    for f in files:
+        try:
+            same = os.path.samefile(output, f)
+        except OSError:
+            same = os.path.realpath(output) == os.path.realpath(f)
+        if same:
+            return f"-o {display(output)} is one of the input files; it would be overwritten. Write elsewhere"
+    if output.suffix.lower() in INPUT_SUFFIXES:
+        for raw in paths:
+            if Path(raw).is_dir() and _inside(output, Path(raw)):
+                return (f"-o {display(output)} is inside the input directory {display(raw)}; the next run would "
+                        "re-read it as a report. Write elsewhere")
+    return None
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     from .batch import run_batch
 
     try:
         result = run_batch(args.paths, Path(args.output), jobs=args.jobs or 1, fmt=args.format,
-                           nlp_path=args.model)
+                           nlp_path=args.model, force=args.force)
     except ValueError as e:
-        _err(str(e))
+        _err(" ".join(str(e).split()))
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        _err(f"interrupted: the outputs in {args.output} are complete; run the same command again to resume")
+        raise
     _err(result.summary(Path(args.output)))
     return EXIT_INPUT if result.failed else EXIT_OK
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from .api import load, parse_many
+    from .api import load
+    from .batch import _atomic_write, display, one_line, parse_isolated, walk_inputs
     from .readers import InputError, read_file
 
-    files = list(iter_inputs(args.paths))
+    found, problems = walk_inputs(args.paths)
+    files = [f for f, _ in found]
     missing = [p for p in files if not p.exists()]
     if missing:
         for p in missing:
-            _err(f"{p}: no such file or directory")
+            _err(f"{display(p)}: no such file or directory")
         return EXIT_USAGE
-    if not files:
+    if not files and not problems:
         _err("no input files found")
         return EXIT_USAGE
     if _wants_batch(args):
         return cmd_batch(args)
+    if args.output:
+        problem = output_problem(Path(args.output), args.paths, files)
+        if problem:
+            _err(problem)
+            return EXIT_USAGE
+    status = EXIT_OK
+    for path, message in problems:
+        _err(f"{display(path)}: {message}")
+        status = EXIT_INPUT
     several = len(files) > 1 or any(Path(p).is_dir() for p in args.paths)
     nlp = load(args.model)
-    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
-    status = EXIT_OK
-    reports = []
-    read: list[Path] = []  # files read, in order, not yet written: parse_many yields in order
 
-    def texts() -> Iterator[str]:
+    def read(path: Path) -> str:
+        try:
+            text = read_file(path)
+        except InputError as e:  # the reader names the file: strip it, on_fail names it once
+            raise InputError(one_line(e).removeprefix(f"{path}: ")) from None
+        if not text.strip():
+            _err(f"{display(path)}: empty input, no facts")
+        return text
+
+    def on_fail(path: Path, message: str) -> None:
         nonlocal status
-        for path in files:
-            try:
-                text = read_file(path)
-            except InputError as e:
-                _err(str(e))
-                status = EXIT_INPUT
-                continue
-            if not text.strip():
-                _err(f"{path}: empty input, no facts")
-            read.append(path)
-            yield text
+        _err(f"{display(path)}: {message}")
+        status = EXIT_INPUT
 
-    try:
+    def run(out) -> None:
+        reports: list = []
         writer = csv.writer(out, delimiter="\t") if args.format == "tsv" else None
         if writer:
             writer.writerow(FACT_FIELDS if several else FACT_FIELDS[1:])
-        for report in parse_many(texts(), nlp=nlp, n_process=args.jobs or 1):
-            path = read.pop(0)
-            source = str(path) if several else None
+
+        def on_report(path: Path, text: str, report) -> None:
+            source = display(path) if several else None
             if args.format == "json":
                 d = report.to_dict()
-                if source:
-                    d = {"source": source, **d}
-                reports.append(d)
+                reports.append({"source": source, **d} if source else d)
             elif args.format == "jsonl":
-                for row in fact_rows(source, report):
-                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                out.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in fact_rows(source, report)))
             elif args.format == "tsv":
-                for row in fact_rows(source, report):
-                    r = _tsv_row(row)
-                    writer.writerow(r if several else r[1:])
+                rows = [_tsv_row(row) for row in fact_rows(source, report)]
+                writer.writerows(rows if several else [r[1:] for r in rows])
             elif args.format == "csv":
                 from .dataset import report_row
 
-                reports.append(report_row(str(path), report))
+                reports.append({k: sheet_cell(v) for k, v in report_row(display(path), report).items()})
+
+        parse_isolated(files, read, nlp, args.jobs or 1, on_report, on_fail)
         if args.format == "json":
             json.dump(reports if several else (reports[0] if reports else {}), out, ensure_ascii=False, indent=1)
             out.write("\n")
@@ -140,9 +191,16 @@ def cmd_parse(args: argparse.Namespace) -> int:
             from .dataset import write_csv
 
             write_csv(reports, out)
-    finally:
-        if out is not sys.stdout:
-            out.close()
+
+    if args.output:
+        # a temporary file renamed at the end: an interrupted run leaves the previous output as it was
+        try:
+            _atomic_write(Path(args.output), run)
+        except OSError as e:
+            _err(f"cannot write {display(args.output)}: {e.strerror or one_line(e)} (nothing written there)")
+            return EXIT_INPUT
+    else:
+        run(sys.stdout)
     return status
 
 
@@ -168,12 +226,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=_positive_int, default=None,
                    help="worker processes (with a directory input and -o: batch mode, one output per input)")
     p.add_argument("--model", default=None, help="pipeline directory, or 'rules' for the rule baseline")
+    p.add_argument("--force", action="store_true", help="directory output: redo every file, even where an output "
+                   "exists (needed when OUTDIR holds outputs of another model, format or govie version)")
     p.set_defaults(func=cmd_parse)
     import importlib
 
     for module in COMMAND_MODULES:
         importlib.import_module(f"govie.{module}").add_commands(sub)
     return ap
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGINT: unwinds like Ctrl-C, so that worker processes are ended and temporary files
+    removed on the way out (exit status 128 + the signal number)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, frame) -> None:
+    # a second signal must not interrupt the clean-up the first one started
+    for s in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(s, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+def _catch_signals() -> dict:
+    """Raise :class:`Interrupted` on SIGTERM/SIGINT (main thread only); the previous handlers."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    old = {}
+    for s in (signal.SIGTERM, signal.SIGINT):
+        if signal.getsignal(s) is signal.SIG_IGN:
+            continue  # started in the background (nohup, &): keep ignoring it
+        old[s] = signal.signal(s, _on_signal)
+    return old
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -190,8 +280,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not getattr(args, "func", None):
         ap.print_help()
         return EXIT_USAGE
+    handlers = _catch_signals()
     try:
         return int(args.func(args) or 0)
+    except Interrupted as e:
+        return 128 + e.signum
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -200,6 +293,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         msg = f"{e.filename}: {e.strerror}" if isinstance(e, OSError) and e.filename and e.strerror else str(e)
         _err(" ".join(msg.split()) or type(e).__name__)
         return EXIT_INPUT
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -45,6 +45,19 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+def _meta_value(key: str, value: Any) -> str:
+    """A report.meta entry as a short text for the page header (never a Python repr)."""
+    if isinstance(value, (list, tuple)):
+        if value and all(isinstance(v, dict) for v in value):
+            kinds = sorted({str(v["kind"]) for v in value if v.get("kind") is not None})
+            noun = "table" if key == "tables" else "item"
+            return f"{len(value)} {noun}{'' if len(value) == 1 else 's'}" + (f" ({', '.join(kinds)})" if kinds else "")
+        return ", ".join(_meta_value(key, v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_meta_value(str(k), v)}" for k, v in value.items())
+    return format_value(value)
+
+
 @dataclass
 class _Span:
     start: int
@@ -201,7 +214,7 @@ def render_html(report: Report, title: str) -> str:
              f"{n_checks} warning{'' if n_checks == 1 else 's'}")
     meta = ""
     if report.meta:
-        meta = '<dl class="meta">' + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>"
+        meta = '<dl class="meta">' + "".join(f"<dt>{esc(k)}</dt><dd>{esc(_meta_value(str(k), v))}</dd>"
                                              for k, v in report.meta.items()) + "</dl>"
     # JSON inside <script>: no "<", ">" or "&" may appear literally
     data = json.dumps(links, ensure_ascii=True).replace("<", "\\u003c").replace(">", "\\u003e") \
@@ -230,6 +243,13 @@ def cmd_render(args: argparse.Namespace) -> int:
     if path.is_dir():
         _err(f"{path}: is a directory; render takes one report file")
         return EXIT_USAGE
+    if args.output:
+        from .cli import output_problem
+
+        problem = output_problem(Path(args.output), [str(path)], [path])
+        if problem:
+            _err(problem)
+            return EXIT_USAGE
     try:
         text = read_file(path)
     except InputError as e:
@@ -243,9 +263,10 @@ def cmd_render(args: argparse.Namespace) -> int:
     report = parse(text, nlp=load(args.model))
     page = render_html(report, title=args.title or path.name)
     if args.output:
+        from .batch import _atomic_write
+
         try:
-            with open(args.output, "w", encoding="utf-8") as out:
-                out.write(page)
+            _atomic_write(Path(args.output), lambda out: out.write(page))
         except OSError as e:
             _err(f"{args.output}: {e.strerror or e}")
             return EXIT_USAGE

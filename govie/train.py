@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import sys
@@ -33,6 +34,8 @@ DEFAULT_CONFIG = PROJECT_ROOT / "training" / "config.cfg"
 DEFAULT_WORK = PROJECT_ROOT / "training" / "work"
 DEFAULT_OUTPUT = Path(__file__).parent / "model"
 CHUNK = 1500
+#: written into every pipeline ``govie train`` saves: only a directory holding it may be replaced
+MARKER = "govie-train.json"
 
 
 def log(msg: str) -> None:
@@ -150,6 +153,86 @@ def _version() -> str:
     return __version__
 
 
+def _is_training_output(path: Path) -> bool:
+    """``path`` holds a pipeline ``govie train`` wrote: its marker, or (written before the marker
+    existed) a ``meta.json`` naming the ``govie_zh`` pipeline."""
+    if (path / MARKER).is_file():
+        return True
+    try:
+        return json.loads((path / "meta.json").read_text(encoding="utf-8")).get("name") == "govie_zh"
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def check_output_dir(output: Path) -> None:
+    """Refuse an output location before hours of training, with a one-line ``ValueError``.
+
+    ``output`` may be missing (its parents are created at the end), an empty directory, or a previous
+    training output; anything else is somebody's data, never deleted. Its parent must be writable.
+    """
+    output = Path(output)
+    if output.exists() or output.is_symlink():
+        if output.is_symlink():
+            raise ValueError(f"--output {output} is a symbolic link; give the directory itself or a new path")
+        if not output.is_dir():
+            raise ValueError(f"--output {output} exists and is not a directory; choose another path")
+        try:
+            empty = next(output.iterdir(), None) is None
+        except OSError as e:
+            raise ValueError(f"--output {output}: cannot read it ({e.strerror or e})") from None
+        if not empty and not _is_training_output(output):
+            raise ValueError(f"--output {output} is not empty and not a govie training output (no {MARKER}); "
+                             "govie train replaces its output directory, so choose a new or empty one")
+    parent = output.absolute().parent
+    existing = parent
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ValueError(f"--output {output}: cannot create {parent} ({existing} is not a directory)")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"--output {output}: {existing} is not writable")
+
+
+def save_output(nlp, output: Path) -> None:
+    """Save ``nlp`` to ``output`` with the marker: written into a temporary sibling, renamed at the
+    end, so that an interrupted run leaves the previous output as it was."""
+    import tempfile
+
+    output = Path(output)
+    try:
+        check_output_dir(output)  # again: the directory may have been filled while training ran
+        refused = None
+    except ValueError as e:
+        refused = e
+    output.absolute().parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.absolute().parent))
+    old = None
+    saved_aside = False
+    try:
+        nlp.to_disk(tmp)
+        (tmp / MARKER).write_text(json.dumps({"written_by": "govie train", "govie_version": _version(),
+                                              "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+                                             indent=1) + "\n", encoding="utf-8")
+        if refused is not None:  # keep the new pipeline next to it, touch nothing else
+            kept = output.with_name(f"{output.name}.new-{os.getpid()}")
+            os.replace(tmp, kept)
+            tmp, saved_aside = kept, True
+            raise ValueError(f"{refused}; the new pipeline was saved to {kept} instead")
+        if output.exists():
+            old = output.with_name(f".{output.name}.old-{os.getpid()}")
+            os.replace(output, old)
+        os.replace(tmp, output)
+    except BaseException:
+        if old is not None and not output.exists():
+            os.replace(old, output)  # put the previous output back
+            old = None
+        if not saved_aside:
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_CONFIG, work: Path = DEFAULT_WORK,
           corpus_dir: Optional[Path] = None, reports_dir: Optional[Path] = None, max_docs: Optional[int] = None,
           max_epochs: Optional[int] = None, pkuseg_iter: int = 10, classifier: str = "thinc",
@@ -158,6 +241,7 @@ def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_CONFIG, work: Pa
 
     from . import tokenizer  # noqa: F401
 
+    check_output_dir(output)  # before the long run, not after it
     random.seed(0)
     work.mkdir(parents=True, exist_ok=True)
     docs = load_corpus(corpus_dir, reports_dir, augment=augment, missing="skip")
@@ -187,15 +271,18 @@ def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_CONFIG, work: Pa
     log(f"stage 4/4: assembling the pipeline, fitting govie_relations ({classifier})")
     final = assemble(ner_out / "model-best", train_docs, classifier=classifier)
     write_meta(final)
-    if output.exists():
-        shutil.rmtree(output)
-    final.to_disk(output)
+    save_output(final, output)
     log(f"saved {output}")
     return final
 
 
 # --------------------------------------------------------------------------- CLI
 def cmd_train(args: argparse.Namespace) -> int:
+    try:
+        check_output_dir(Path(args.output))
+    except ValueError as e:
+        print(f"govie: {e}", file=sys.stderr)
+        return 2
     train(Path(args.output), Path(args.config), Path(args.work), reports_dir=args.reports,
           max_docs=args.max_docs, max_epochs=args.max_epochs, pkuseg_iter=args.pkuseg_iter,
           classifier=args.classifier, augment=not args.no_augment)
@@ -239,7 +326,8 @@ def update_meta(model_dir: Path, split: str, scores) -> None:
 
 def add_commands(sub) -> None:
     p = sub.add_parser("train", help="rebuild the pipeline from corpus/ (reproducible, fixed seeds)")
-    p.add_argument("--output", default=str(DEFAULT_OUTPUT), help="where to save the pipeline (default: the package)")
+    p.add_argument("--output", default=str(DEFAULT_OUTPUT), help="where to save the pipeline (default: the package); a new or empty "
+                   "directory, or a previous govie training output (it is replaced at the end)")
     p.add_argument("--config", default=str(DEFAULT_CONFIG))
     p.add_argument("--work", default=str(DEFAULT_WORK), help="directory for intermediate files")
     p.add_argument("--reports", default=None, help="directory of the report texts (default ../shared/reports)")

@@ -393,7 +393,7 @@ def test_batch_directory(tmp_path, capsys):
     assert code == 1  # broken.txt
     assert stdout == ""
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
-        "a.txt.jsonl", "b.txt.jsonl", "empty.txt.jsonl", "errors.tsv", "sub/c.html.jsonl"]
+        ".govie-batch.json", "a.txt.jsonl", "b.txt.jsonl", "empty.txt.jsonl", "errors.tsv", "sub/c.html.jsonl"]
     rows = [json.loads(line) for line in (out / "a.txt.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["value"] for r in rows] == [57194, 169, 34]
     assert rows[0]["source"].endswith("a.txt")
