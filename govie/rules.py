@@ -23,8 +23,8 @@ _LEADING = re.compile(
     r"[一二三四五六七八九十]是)+")
 #: linking words a METRIC never ends with (peeled off its end together with white space)
 _TRAILING_WORD = re.compile(
-    r"(?:共计|合计|总计|累计|总数为|数量为|总量为|数为|人数为|达到|多达|达|为|是|有|约|近|超过|逾|计|共|均|"
-    r"分别为|分别|占比|占|比例为|比例|率为|同比|增长|下降|以上|高达|仅|不足|已|了)$")
+    r"(?:共计|合计|总计|累计|总数为|数量为|总量为|数为|人数为|达到|多达|达|为|是|有|约|近|超过|逾|计|共|均|都|各|"
+    r"分别为|分别|占比|占|比例为|比例|同比|增长|下降|以上|高达|仅|不足|已|了)$")
 _TRAILING_WORD_MAX = 3
 _SUBJECT_ONLY = re.compile(r"^(?:[\s　的之等和及与]|)$")
 _NOTE_LINE = re.compile(r"^\s*[（(].*[)）]\s*$")

@@ -117,3 +117,79 @@ def test_counts_after_a_phone_word_and_figures_that_end_a_sentence():
     assert texts("接听各类咨询电话171人次，咨询电话：0591-23165250") == ["171人次"]
     assert texts("依申请公开信息数46条，不予公开信息数1402。") == ["46条", "1402"]
     assert [(q.value, q.unit) for q in find_quantities("占比超八成")] == [(8, "成")]
+
+
+# --------------------------------------------------------------------------- lexicons, one case per word (#13)
+# Numbers inside proper names, slogans and programme names are no QUANTITY (ANNOTATION.md); each name
+# is written here in a phrase of its own, most with a measure word after the numeral.
+NAMES = [
+    "三公经费", "五水共治", "两微一端", "一事一审", "最多跑一次", "十三五规划", "十四五时期", "十二五期间", "十五五规划",
+    "一窗通办", "一企一证", "双随机一公开", "推行一公开", "两不愁", "三保障", "三安全一稳定", "一网通办", "一网统管",
+    "高效办成一件事", "放管服改革", "一站式服务", "一体化平台", "一把手负责", "全市一张网", "一张图管理", "一次性告知",
+    "一网办理", "一号响应", "一门受理", "一窗受理", "一次办好", "一证通办", "两个维护", "三个代表", "四个意识",
+    "五个一工程", "两学一做", "三会一课", "党的十九大", "党的二十大", "党的十八大", "党的十七大", "四风问题",
+    "八项规定", "五公开", "三单管理", "一单到底", "两单管理", "三项制度", "四级联动", "三级网络", "二级机构",
+    "一级响应", "五级书记", "一线人员", "一把尺子", "第一批", "一步到位", "一是加强领导", "二是完善制度", "三是强化监督",
+    "四是严格考核", "五是加强培训", "六是主动回应", "七是规范管理", "八是优化服务", "九是推进公开", "十是加强宣传",
+]
+
+
+@pytest.mark.parametrize("text", NAMES)
+def test_numbers_inside_names_and_slogans_are_no_quantity(text):
+    assert texts(text) == [], text
+
+
+# words that hold the numeral 一 and a measure word after it, and are no amount
+WORDS_WITH_YI = [
+    "进一步", "统一名称", "唯一人选", "作为试点之一家", "单一户型", "同一件事", "万一发生", "逐一件核实", "专一人员",
+    "每一件", "任一件", "均一价", "整齐划一场景", "某一件事", "初一份", "一律公开", "一些人员", "一般件", "一致同意",
+    "一直坚持", "一定时期", "一起案件", "一方面", "一旦发现", "一贯坚持", "一切人员", "一道题", "一同参加", "一项项落实",
+    "一视同仁", "一系列举措", "一体推进", "一手抓", "一流水平", "一线工作", "一揽子政策", "一条龙服务",
+]
+
+
+@pytest.mark.parametrize("text", WORDS_WITH_YI)
+def test_words_holding_the_numeral_one_are_no_quantity(text):
+    assert texts(text) == [], text
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an amount that contains 万一 / 之一 is still an amount (a word mask must not swallow it)
+    ("培训一万一千人", ["一万一千人"]), ("满意度百分之一百", ["百分之一百"]), ("占百分之一", ["百分之一"]),
+])
+def test_numerals_that_contain_a_masked_word(text, expected):
+    assert texts(text) == expected
+
+
+HOTLINES = ["12345", "12319", "12315", "12369", "12366", "12333", "12331", "12320", "12348", "12355", "12358",
+            "12380", "12388", "12365", "12390", "110", "119", "120", "122", "114", "96345"]
+
+
+@pytest.mark.parametrize("number", HOTLINES)
+def test_hotline_numbers_are_no_quantity_but_counts_with_their_digits_are(number):
+    # hotline names are identifiers (ANNOTATION.md); the same digits with a measure word are a count
+    assert texts(f"拨打{number}热线") == [], number
+    assert texts(f"受理{number}件") == [f"{number}件"], number
+
+
+@pytest.mark.parametrize("word", ["电话", "热线", "传真", "邮编", "邮政编码", "手机", "QQ", "qq", "座机", "联系方式",
+                                  "电子邮箱", "信箱", "号码", "服务号"])
+def test_contact_numbers_are_no_quantity(word):
+    # a contact number after its word is an identifier, with or without separators
+    assert texts(f"{word}：571 2345，") == [], word
+    if not word.isascii():  # QQ35 is an identifier of its own
+        assert texts(f"公开{word}35条") == ["35条"], word
+
+
+@pytest.mark.parametrize("text", [
+    "十三届省人大一次会议", "五届市人大三次会议", "三届区人大二次会议", "十七届县人大常委会", "十四届全国人大二次会议",
+    "十届二次全体会议", "五届四次会议", "当选十二届人大代表", "担任十一届政协委员", "县十五届代表大会", "十四届常委会",
+    "市七届委员会", "十九届四中全会",
+])
+def test_session_numbers_are_no_quantity(text):
+    assert texts(text) == [], text
+
+
+@pytest.mark.parametrize("text", ["www.ks.gov.cn/abc123", "覆盖2016至17年度", "网址http://a.gov.cn/p?id=35"])
+def test_addresses_and_year_ranges_are_no_quantity(text):
+    assert texts(text) == [], text

@@ -94,3 +94,75 @@ def test_breakdown_cues_make_part_of(cue):
 
 def test_no_part_of_without_a_cue():
     assert part_of("共受理依申请公开169件，当面申请34件。") == set()
+
+
+# --------------------------------------------------------------------------- lexicons, one case per word (#13)
+# The words are the guidelines' linking, scope and subject words (ANNOTATION.md, "Narrative figures"),
+# written out here: a METRIC never starts with them.
+LEADING_WORDS = [
+    "其中", "包括", "此外", "另外", "同时", "共计", "合计", "总计", "累计", "共", "计", "全年", "今年", "本年度", "本年",
+    "年度内", "当年", "去年", "上年", "全市", "全区", "全县", "全省", "全州", "全镇", "全局", "全委", "全办", "我市",
+    "我区", "我县", "我省", "我局", "我委", "我办", "我镇", "我中心", "本机关", "本单位", "本部门", "市政府", "区政府",
+    "县政府", "各级", "各地", "各部门", "各单位", "先后", "分别为", "分别是", "分别", "目前", "现有", "已经", "已", "均",
+    "并", "还", "又", "再", "也", "通过", "一是",
+]
+
+
+@pytest.mark.parametrize("word", LEADING_WORDS)
+def test_a_leading_linking_or_scope_word_is_not_part_of_the_metric(word):
+    text = f"{word}政府网站发布信息57条。"
+    assert metrics_of(text) == {"57条": ["政府网站发布信息"]}, text
+
+
+@pytest.mark.parametrize("span", ["（三）土地交易公告", "（2）土地交易公告", "2、土地交易公告", "2 .土地交易公告", "12．土地交易公告"])
+def test_trim_metric_drops_a_list_marker(span):
+    from govie.rules import trim_metric
+
+    start, end = trim_metric(span, 0, len(span))
+    assert span[start:end] == "土地交易公告"
+
+
+# words between an indicator and its figure (ANNOTATION.md: 共, 累计, 合计, 达, 达到, 为, 超过, 约, 近, 已 ...)
+TRAILING_WORDS = [
+    "共计", "合计", "总计", "累计", "总数为", "数量为", "总量为", "数为", "达到", "多达", "达", "为", "是", "有", "约",
+    "近", "超过", "逾", "计", "共", "均", "都", "各", "分别为", "分别", "占比", "占", "同比", "增长", "下降", "以上",
+    "高达", "仅", "不足", "已", "了", "比例为", "比例",
+]
+
+
+@pytest.mark.parametrize("word", TRAILING_WORDS)
+def test_a_linking_word_before_the_figure_is_not_part_of_the_metric(word):
+    text = f"政府网站发布信息{word}57条。"
+    assert metrics_of(text) == {"57条": ["政府网站发布信息"]}, text
+
+
+def test_head_count_and_rate_words():
+    assert metrics_of("参加培训人数为57人。") == {"57人": ["参加培训"]}
+    # a rate is the indicator itself: only the linking verb goes (办结率98% and 办结率为98% alike)
+    assert metrics_of("办结率为98%。") == {"98%": ["办结率"]}
+
+
+# verbs that define the indicator (ANNOTATION.md: 受理, 办结, 答复, 公开, 召开, 举办, 回应, 清理 ...): a subject
+# before 共/累计/合计/总计 + verb is not part of the METRIC (我局共主动公开政府信息 → 主动公开政府信息)
+VERB_PHRASES = [
+    ("主动公开政府信息", "条"), ("公开文件", "件"), ("发布政务微博", "条"), ("公布办事指南", "份"), ("受理申请", "件"),
+    ("办结申请", "件"), ("答复申请", "件"), ("收到来信", "件"), ("接收来信", "件"), ("召开新闻发布会", "场"),
+    ("举办培训班", "期"), ("回应关切", "次"), ("清理规范性文件", "件"), ("推送信息", "条"), ("办理建议提案", "件"),
+    ("处理投诉", "件"), ("开展培训", "次"), ("组织培训", "次"), ("培训工作人员", "人次"), ("接待来访群众", "人次"),
+    ("制发文件", "件"), ("印发文件", "件"), ("编印公开指南", "份"), ("报送信息", "条"), ("更新信息", "条"),
+    ("整改问题", "个"), ("完成整改", "项"), ("新增信息", "条"), ("上传信息", "条"), ("录入信息", "条"),
+]
+
+
+@pytest.mark.parametrize("adverb", ["共计", "累计", "合计", "总计", "共"])
+@pytest.mark.parametrize("phrase, unit", VERB_PHRASES)
+def test_the_subject_before_an_adverb_and_verb_is_not_part_of_the_metric(adverb, phrase, unit):
+    text = f"县档案馆{adverb}{phrase}57{unit}。"
+    assert metrics_of(text) == {f"57{unit}": [phrase]}, text
+
+
+@pytest.mark.parametrize("shared", ["均", "都", "分别", "各"])
+def test_words_that_share_a_figure_give_one_metric_per_item(shared):
+    # ANNOTATION.md: one figure, one METRIC, unless the text shares the figure (均, 分别, 各, ...)
+    text = f"办理复文率、公开率{shared}达100%。"
+    assert sorted(metrics_of(text)["100%"]) == ["公开率", "办理复文率"], text
