@@ -474,3 +474,63 @@ def test_traditional_script():
     got = cells_by_id(text)
     exp = expected_standard()
     assert {k: (got[k].value, got[k].unit) for k in exp if k in got} == exp
+
+
+# --------------------------------------------------------------------------- split choices decided by identities
+def test_column_identities_choose_among_row_total_readings():
+    # tab layout; 予以公开 printed as one run 12101012035: 12|1|0|10|12|0|35 and 12|10|1|0|12|0|35 both
+    # satisfy the row total; only the second makes the results add up to 总计 column by column
+    public = [12, 10, 1, 0, 12, 0, 35]
+    rows = {"t3.public": public, "t3.result_total": [38, 12, 1, 1, 13, 0, 65], "t3.new": [37, 12, 1, 1, 13, 0, 64]}
+    t3 = [(label, rid, rows.get(rid, cells)) for label, rid, cells in T3]
+    text = ("三、收到和处理政府信息公开申请情况\n申请人情况\t自然人\t法人或其他组织\t\t\t\t\t总计\n\t\t"
+            + "\t".join(COLS[1:6]) + "\n"
+            + "".join(_row("tab", label, cells) if rid != "t3.public" else f"{label}\t12101012035\n"
+                      for label, rid, cells in t3))
+    got = cells_by_id(text)
+    for _, rid, cells in t3:
+        if cells:
+            assert [got[f"{rid}.{c}"].value for c in COL_IDS] == cells, rid
+    values = {k: c.value for k, c in got.items()}
+    assert check_values(values) == []
+
+
+def test_totals_that_do_not_add_up_are_checks_and_glued_zero_cells_keep_their_offsets():
+    # tab layout; 予以公开 prints its four zero cells as one run (0000) and a total one too many
+    text = t3_text("tab").replace("（一）予以公开\t20\t1\t0\t0\t1\t0\t22", "（一）予以公开\t20\t0000\t1\t22")
+    assert "（一）予以公开\t20\t0000\t1\t22" in text
+    got = cells_by_id(text)
+    public = [got[f"t3.public.{c}"] for c in COL_IDS]
+    assert [c.value for c in public] == [20, 0, 0, 0, 0, 1, 22]
+    zeros = public[1:5]
+    run = text.index("\t0000\t") + 1
+    assert [(c.start, c.end) for c in zeros] == [(run + j, run + j + 1) for j in range(4)]
+    doc = govie.build_rule_pipeline()(text)
+    checks = {c["total_id"]: c for c in doc.user_data["govie_checks"]}
+    assert checks["t3.public.total"]["total"] == 22 and checks["t3.public.total"]["gap"] == 1
+
+
+def test_2008_table_cumulative_column_is_at_least_the_years():
+    text = ("附件：2016年政府信息公开情况统计表 指标名称计量单位2015年度2016年度历年累计主动公开信息数条5123"
+            "受理依申请公开信息总数条4360 XX局 2017年1月10日")
+    cells = [c for t in read_tables(text) for c in t.cells]
+    assert [(c.indicator_id, c.value) for c in cells] == [
+        ("s08.active.total", 5), ("s08.active.total", 1), ("s08.active.total.cum", 23),
+        ("s08.request.total", 4), ("s08.request.total", 3), ("s08.request.total.cum", 60)]
+
+
+def test_table_2_columns_by_template_when_headers_are_missing():
+    # no 信息内容 header rows: the columns of the 2021 template (本年制发 / 本年废止 / 现行有效)
+    text = ("二、主动公开政府信息情况\n第二十条第（一）项\n规章\t1\t0\t5\n行政规范性文件\t14\t3\t120\n"
+            "第二十条第（五）项\n行政许可\t3021\n三、收到和处理政府信息公开申请情况\n")
+    got = {k: c.value for k, c in cells_by_id(text).items()}
+    assert got == {"t2.rules.issued": 1, "t2.rules.repealed": 0, "t2.rules.in_force": 5, "t2.normative.issued": 14,
+                   "t2.normative.repealed": 3, "t2.normative.in_force": 120, "t2.licensing.decisions": 3021}
+    # the 2019 template (上一年项目数量 printed for 第（五）项 only)
+    text = ("二、主动公开政府信息情况\n第二十条第（一）项\n规章\t1\t0\t5\n第二十条第（五）项\n"
+            "信息内容\t上一年项目数量\t本年增/减\t处理决定数量\n行政许可\t45\t-2\t300\n第二十条第（六）项\n行政处罚\t12\t1\t455\n"
+            "三、收到和处理政府信息公开申请情况\n")
+    got = {k: c.value for k, c in cells_by_id(text).items()}
+    assert got == {"t2.rules.new_made": 1, "t2.rules.new_published": 0, "t2.rules.public_total": 5,
+                   "t2.licensing.prev_items": 45, "t2.licensing.change": -2, "t2.licensing.decisions": 300,
+                   "t2.penalty.prev_items": 12, "t2.penalty.change": 1, "t2.penalty.decisions": 455}
