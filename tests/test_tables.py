@@ -534,3 +534,39 @@ def test_table_2_columns_by_template_when_headers_are_missing():
     assert got == {"t2.rules.new_made": 1, "t2.rules.new_published": 0, "t2.rules.public_total": 5,
                    "t2.licensing.prev_items": 45, "t2.licensing.change": -2, "t2.licensing.decisions": 300,
                    "t2.penalty.prev_items": 12, "t2.penalty.change": 1, "t2.penalty.decisions": 455}
+
+
+def test_row_total_off_by_one_reads_the_nearest_reading_and_is_no_identity():
+    from govie.tables import _vals, choose_split, scan_cells
+
+    # 予以公开 12|0|0|10|12|12 = 46 printed with 总计 45: no reading satisfies the row total; the reading
+    # closest to it is kept (a gap of 1), not one that only matches part of the row
+    run = "120010121245"
+    toks, _ = scan_cells(run, 0, len(run))
+    cands, ok, _amb = choose_split(toks, 7, "sum")
+    assert not ok
+    assert _vals(cands[0]) == [12, 0, 0, 10, 12, 12, 45]
+    run = "3300202047"  # 3|3|0|0|20|20 = 46, 总计 47
+    toks, _ = scan_cells(run, 0, len(run))
+    cands, ok, _amb = choose_split(toks, 7, "sum")
+    assert not ok and _vals(cands[0]) == [3, 3, 0, 0, 20, 20, 47]
+
+
+def test_table_region_ends_after_the_unit_of_its_last_cell():
+    text = ("二、主动公开政府信息情况第二十条第（九）项信息内容采购项目数量采购总金额政府集中采购3922533.2元三、"
+            "收到和处理政府信息公开申请情况")
+    t2 = [t for t in read_tables(text) if t.kind == "t2"][0]
+    assert text[t2.start:t2.end].endswith("922533.2元")
+
+
+def test_a_statistics_word_in_prose_is_no_table():
+    for text in ("本机关严格按照统计指标要求，共办理12件，答复率100%。", "对照指标名称逐项填报，全年公开信息312条。"):
+        assert read_tables(text) == []
+
+
+def test_2008_table_survives_a_page_number_between_rows():
+    # a PDF page footer (2/5) between two rows is no row and does not end the table
+    text = ("政府信息公开情况统计表\n指标\t单位\t统计数\n（一）收到申请数\t件\t41\n1.当面申请数\t件\t10\n2/5\n"
+            "2.传真申请数\t件\t0\n3.网络申请数\t件\t31\n")
+    got = {c.indicator_id: c.value for t in read_tables(text) for c in t.cells}
+    assert got == {"s08.request.total": 41, "s08.request.in_person": 10, "s08.request.fax": 0, "s08.request.online": 31}
