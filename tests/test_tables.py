@@ -570,3 +570,25 @@ def test_2008_table_survives_a_page_number_between_rows():
             "2.传真申请数\t件\t0\n3.网络申请数\t件\t31\n")
     got = {c.indicator_id: c.value for t in read_tables(text) for c in t.cells}
     assert got == {"s08.request.total": 41, "s08.request.in_person": 10, "s08.request.fax": 0, "s08.request.online": 31}
+
+
+PINGTAN_2008 = ("附件：2016年政府信息公开情况统计表 指标名称计量单位2016年度历年累计主动公开信息数条3121804"
+                "其中：1.网站公开条29817902.政府公报公开条1414受理依申请公开信息总数条523其中：1.当面申请数条0182.网上申请数条55"
+                "对申请的答复总数条523行政复议数件00 XX局 2017年1月10日")
+
+
+def test_table_reader_links_2008_sub_rows_to_their_parent_row(rules_nlp):
+    doc = rules_nlp(PINGTAN_2008)
+    text = PINGTAN_2008
+    part_of = {(text[r[0]:r[1]], text[r[2]:r[3]], r[5]) for r in doc._.relations if r[4] == "PART_OF"}
+    assert part_of == {("网站公开", "主动公开信息数", 1.0), ("政府公报公开", "主动公开信息数", 1.0),
+                       ("当面申请数", "受理依申请公开信息总数", 1.0), ("网上申请数", "受理依申请公开信息总数", 1.0)}
+
+
+def test_table_reader_keeps_the_narrative_quantities_outside_its_tables(rules_nlp):
+    text = standard_text("run")
+    doc = rules_nlp(text)
+    quantities = [e for e in doc.ents if e.label_ == "QUANTITY"]
+    assert quantities[0].text == "51件" and quantities[0].start_char == text.index("51件")
+    cells = {(c.start, c.end) for c in cells_by_id(text).values()}
+    assert {(e.start_char, e.end_char) for e in quantities[1:]} == cells
