@@ -586,9 +586,10 @@ def test_table_reader_links_2008_sub_rows_to_their_parent_row(rules_nlp):
 
 
 def test_table_reader_keeps_the_narrative_quantities_outside_its_tables(rules_nlp):
-    text = standard_text("run")
+    text = standard_text("run") + "全年组织政务公开培训3次。"
     doc = rules_nlp(text)
     quantities = [e for e in doc.ents if e.label_ == "QUANTITY"]
     assert quantities[0].text == "51件" and quantities[0].start_char == text.index("51件")
+    assert quantities[-1].text == "3次" and quantities[-1].start_char == text.index("3次")
     cells = {(c.start, c.end) for c in cells_by_id(text).values()}
-    assert {(e.start_char, e.end_char) for e in quantities[1:]} == cells
+    assert {(e.start_char, e.end_char) for e in quantities[1:-1]} == cells
