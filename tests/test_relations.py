@@ -325,5 +325,70 @@ def test_shipped_model_links_clear_cases_and_survives_serialisation(shipped, tmp
     from_bytes = _fresh(shipped).from_bytes(rel.to_bytes())
     assert scored(from_bytes) == want and from_bytes.cfg == rel.cfg
     rel.to_disk(tmp_path / "rel")
+    rel.to_disk(tmp_path / "rel")  # saving over an earlier save
     from_disk = _fresh(shipped).from_disk(tmp_path / "rel")
     assert scored(from_disk) == want and from_disk.cfg == rel.cfg
+
+
+def test_hashed_columns_of_a_pair() -> None:
+    from govie.relations import _hash
+
+    text = "第122条是主动公开政府信息，共计12条"
+    cands = [("VALUE_OF", (1, 5), (6, 14), 0, False), ("VALUE_OF", (17, 20), (6, 14), 0, False)]
+    X = _featurize(text, cands)
+    m = text[6:14]
+    tail = {_hash(m[i:i + 2], "m") for i in range(len(m) - 1)} | {_hash(m[-2:], "mend"),
+                                                                    3 * HASH_BINS + _hash(text[14:16], "am")}
+    want_after = tail | {HASH_BINS + _hash("是", "gap"), 2 * HASH_BINS + _hash("第", "bh")}
+    want_before = tail | {HASH_BINS + _hash("，共计", "gap"), 2 * HASH_BINS + _hash("共计", "bh")}
+    assert set(np.flatnonzero(X[0, -4 * HASH_BINS:]).tolist()) == want_after
+    assert set(np.flatnonzero(X[1, -4 * HASH_BINS:]).tolist()) == want_before
+
+
+def _gold_example(nlp):
+    from spacy.training import Example
+
+    text = "主动公开政府信息122条，其中网站公开98条。"
+    ents = [(0, 8, "METRIC"), (8, 12, "QUANTITY"), (15, 19, "METRIC"), (19, 22, "QUANTITY")]
+    ref = _doc(nlp, text, ents)
+    ref._.relations = [(8, 12, 0, 8, "VALUE_OF", 1.0), (19, 22, 15, 19, "VALUE_OF", 1.0),
+                       (15, 19, 0, 8, "PART_OF", 1.0)]
+    return Example(_doc(nlp, text, ents), ref)
+
+
+def test_training_labels_and_updates_move_scores_towards_the_gold(shipped) -> None:
+    from thinc.api import Adam
+
+    from govie.relations import RelationExtractor, relation_mlp
+
+    eg = _gold_example(shipped)
+    rel = RelationExtractor(shipped.vocab, relation_mlp(), "govie_relations", propose=False)
+    data = rel._xy([eg])
+    cands, _ = rel.featurizer.pairs(eg.reference.text, *_entities(eg.reference))
+    values = [c for c in cands if c[0] == "VALUE_OF"]
+    assert data["VALUE_OF"][1].tolist() == [float(c[1:] in {((8, 12), (0, 8)), ((19, 22), (15, 19))})
+                                           for c in values]
+    assert data["VALUE_OF"][1].sum() == 2 and data["PART_OF"][1].tolist() == [1.0]
+    rel.initialize(lambda: [eg])
+    X, y = data["VALUE_OF"]
+
+    def scores():
+        return rel._score("VALUE_OF", X)
+
+    before = scores()
+    sgd = Adam(0.01)
+    for _ in range(30):
+        losses = rel.update([eg], sgd=sgd)
+    after = scores()
+    assert losses["govie_relations"] > 0
+    assert (after[y == 1] > before[y == 1]).all() and (after[y == 0] < before[y == 0]).all()
+
+
+def test_score_is_micro_precision_recall_of_value_links(shipped) -> None:
+    eg = _gold_example(shipped)
+    eg.predicted._.relations = [(8, 12, 0, 8, "VALUE_OF", 0.9), (19, 22, 0, 8, "VALUE_OF", 0.6),
+                                (15, 19, 0, 8, "PART_OF", 0.8)]
+    got = _fresh(shipped).score([eg])
+    assert got == {"rel_micro_p": 0.5, "rel_micro_r": 0.5, "rel_micro_f": 0.5}
+    eg.predicted._.relations = []
+    assert _fresh(shipped).score([eg]) == {"rel_micro_p": 0.0, "rel_micro_r": 0.0, "rel_micro_f": 0.0}
