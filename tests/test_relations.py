@@ -324,9 +324,10 @@ def test_shipped_model_links_clear_cases_and_survives_serialisation(shipped, tmp
     assert all(0.0 <= p <= 1.0 for *_, p in want)
     from_bytes = _fresh(shipped).from_bytes(rel.to_bytes())
     assert scored(from_bytes) == want and from_bytes.cfg == rel.cfg
-    rel.to_disk(tmp_path / "rel")
-    rel.to_disk(tmp_path / "rel")  # saving over an earlier save
-    from_disk = _fresh(shipped).from_disk(tmp_path / "rel")
+    path = tmp_path / "pipeline" / "rel"
+    rel.to_disk(path)
+    rel.to_disk(path)  # saving over an earlier save
+    from_disk = _fresh(shipped).from_disk(path)
     assert scored(from_disk) == want and from_disk.cfg == rel.cfg
 
 
