@@ -593,3 +593,20 @@ def test_table_reader_keeps_the_narrative_quantities_outside_its_tables(rules_nl
     assert quantities[-1].text == "3次" and quantities[-1].start_char == text.index("3次")
     cells = {(c.start, c.end) for c in cells_by_id(text).values()}
     assert {(e.start_char, e.end_char) for e in quantities[1:-1]} == cells
+
+
+def test_scan_cells_units_empty_cells_markers_and_dates():
+    from govie.tables import scan_cells
+
+    def scan(s):
+        toks, stop = scan_cells(s, 0, len(s))
+        return [(t.text, t.unit, t.empty) for t in toks], stop
+
+    s = "12件 3条 35人次 88.6万元 5% 7个"
+    assert scan(s) == ([("12", "件", False), ("3", "条", False), ("35", "人次", False), ("88.6", "万元", False),
+                        ("5", "%", False), ("7", "个", False)], len(s))
+    assert scan("12 — 3") == ([("12", "", False), ("", "", True), ("3", "", False)], 6)
+    # the next row's list marker glued to the run is left out of it: the scan stops before it
+    assert scan("00000002.其他") == ([("0000000", "", False)], 7)
+    assert scan("12 3.属于国家秘密") == ([("12", "", False)], 3)
+    assert scan("2019年") == ([], 0)  # a date, not a cell
