@@ -169,3 +169,227 @@ def test_a_classifier_of_another_feature_layout_is_refused_on_load(tmp_path) -> 
         else:
             with pytest.raises(ValueError, match="retrain"):
                 fresh.from_disk(tmp_path / "rel")
+
+
+# --------------------------------------------------------------------------- exact features, thresholds, scoring
+COUNT_COL = KEYWORD_COL + len(_KEYWORDS)  # 5 buckets of quantities between, then 5 of METRICs between
+TAIL_LEN_COL = 16
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    import govie
+
+    return govie.load()
+
+
+def test_part_candidates_are_the_four_nearest_earlier_metrics() -> None:
+    f = PairFeaturizer(part_window=30)
+    ms = [(0, 4), (6, 10), (12, 16), (18, 22), (24, 28), (30, 34), (80, 84)]
+    got = list(f.part_candidates(ms))
+    # the first METRIC is a parent candidate of the next ones; at most four, nearest first
+    assert got[:3] == [((6, 10), (0, 4), 0), ((12, 16), (6, 10), 0), ((12, 16), (0, 4), 1)]
+    assert [(p, r) for c, p, r in got if c == (30, 34)] == [((24, 28), 0), ((18, 22), 1), ((12, 16), 2),
+                                                          ((6, 10), 3)]
+    assert not [c for c, _, _ in got if c == (80, 84)]  # nothing within 30 characters before it
+    assert list(f.part_candidates([])) == []
+
+
+def _featurize(text, cands, rule=None):
+    f = PairFeaturizer()
+    qs = np.asarray(sorted(h[0] for l, h, _, _, _ in cands if l == "VALUE_OF"), dtype="int64")
+    ms = np.asarray(sorted(t[0] for _, _, t, _, _ in cands), dtype="int64")
+    return f.featurize(text, cands, qs, ms, rule)
+
+
+@pytest.mark.parametrize("gap,bucket", [(0, 1), (1, 2), (2, 3), (3, 3), (4, 4), (7, 4), (8, 5), (300, 10)])
+def test_gap_bucket_columns(gap: int, bucket: int) -> None:
+    metric = "主动公开政府信息"
+    text = metric + "，" * gap + "12条"
+    q = (len(metric) + gap, len(text))
+    X = _featurize(text, [("VALUE_OF", q, (0, len(metric)), 0, False)])
+    assert np.flatnonzero(X[0, GAP_COLS:PUNCT_COL]).tolist() == [bucket]  # the metric is before: first 11
+    # a METRIC after its quantity: the second block of eleven
+    text2 = "12条" + "，" * gap + metric
+    X2 = _featurize(text2, [("VALUE_OF", (0, 3), (3 + gap, len(text2)), 0, False)])
+    assert np.flatnonzero(X2[0, GAP_COLS:PUNCT_COL]).tolist() == [11 + bucket]
+
+
+def test_tail_length_and_count_buckets() -> None:
+    long_metric = "本年新收政府信息公开申请数量中通过网站提交的申请数量"
+    n = len(long_metric)
+    assert n > 20
+    text = long_metric + "共5件，其中" + "12件"
+    q5 = (len(long_metric) + 1, len(long_metric) + 3)
+    q12 = (len(text) - 3, len(text))
+    X = _featurize(text, [("VALUE_OF", q12, (0, n), 0, False), ("VALUE_OF", q5, (0, n), 1, False)])
+    assert X[0, TAIL_LEN_COL] == 1.0  # capped at 20 characters
+    # one quantity between the METRIC and 12件; none before 5件; no METRIC between in either
+    assert np.flatnonzero(X[0, COUNT_COL:COUNT_COL + 5]).tolist() == [1]
+    assert np.flatnonzero(X[1, COUNT_COL:COUNT_COL + 5]).tolist() == [0]
+    assert np.flatnonzero(X[0, COUNT_COL + 5:COUNT_COL + 10]).tolist() == [0]
+    short = "申请数量12件"
+    X = _featurize(short, [("VALUE_OF", (4, 7), (0, 4), 0, False)])
+    assert X[0, TAIL_LEN_COL] == pytest.approx(4 / 20)
+
+
+def test_rule_metric_columns_this_one_overlapping_none() -> None:
+    text = "主动公开政府信息共计12条"
+    q = (10, 13)
+    rule = {q: [(0, 8)]}
+    cands = [("VALUE_OF", q, (0, 8), 0, False), ("VALUE_OF", q, (2, 6), 1, False),
+             ("VALUE_OF", q, (8, 10), 2, False)]
+    X = _featurize(text, cands, rule)
+    assert X[:, RULE_COLS:RULE_COLS + 3].tolist() == [[1, 1, 0], [0, 1, 0], [0, 0, 0]]
+    X = _featurize(text, cands[:1], {})
+    assert X[0, RULE_COLS:RULE_COLS + 3].tolist() == [0, 0, 1]
+
+
+def _doc(nlp, text, ents):
+    doc = nlp.make_doc(text)
+    doc.ents = [doc.char_span(s, e, label=l) for s, e, l in ents]
+    return doc
+
+
+def _fresh(shipped, **kw):
+    from govie.relations import RelationExtractor
+
+    rel = shipped.get_pipe("govie_relations")
+    return RelationExtractor(rel.vocab, rel.model, "govie_relations", **kw)
+
+
+def test_thresholds_and_fallback_link(shipped) -> None:
+    text = "网站公开主动公开政府信息122条"
+    ents = [(0, 4, "METRIC"), (4, 12, "METRIC"), (12, 16, "QUANTITY")]
+    q, m1, m2 = (12, 16), (0, 4), (4, 12)
+    rel = _fresh(shipped)  # threshold 0.5, best_threshold 0.5
+
+    def annotate(scored, rel=rel, existing=()):
+        doc = _doc(shipped, text, ents)
+        doc._.relations = list(existing)
+        rel.set_annotations([doc], [scored])
+        return doc._.relations
+
+    assert annotate([("VALUE_OF", q, m2, 0.2), ("VALUE_OF", q, m1, 0.1)]) == []  # nothing good enough
+    assert annotate([("VALUE_OF", q, m2, 0.5)]) == [(12, 16, 4, 12, "VALUE_OF", 0.5)]  # p >= threshold
+    assert annotate([("VALUE_OF", q, m2, 0.987654), ("VALUE_OF", q, m1, 0.6)]) == [
+        (12, 16, 0, 4, "VALUE_OF", 0.6), (12, 16, 4, 12, "VALUE_OF", 0.9877)]
+    # the best candidate is linked when it reaches best_threshold though the threshold is higher
+    strict = _fresh(shipped, threshold=0.9, best_threshold=0.3)
+    assert annotate([("VALUE_OF", q, m2, 0.45), ("VALUE_OF", q, m1, 0.35)], rel=strict) == [
+        (12, 16, 4, 12, "VALUE_OF", 0.45)]
+    assert annotate([("VALUE_OF", q, m2, 0.25)], rel=strict) == []
+    # a quantity a table already linked keeps that link only
+    table = (12, 16, 4, 12, "VALUE_OF", 1.0)
+    assert annotate([("VALUE_OF", q, m1, 0.99)], existing=[table]) == [table]
+    # PART_OF: by threshold only
+    assert annotate([("PART_OF", m2, m1, 0.7)]) == [(4, 12, 0, 4, "PART_OF", 0.7)]
+    assert annotate([("PART_OF", m2, m1, 0.3)]) == []
+
+
+def test_sklearn_scores_are_the_positive_class_probability(shipped) -> None:
+    from sklearn.dummy import DummyClassifier
+
+    rel = _fresh(shipped, classifier="sklearn")
+    n = rel.featurizer.size
+    rel.sk_models = {"VALUE_OF": DummyClassifier(strategy="prior").fit(np.zeros((4, n)), [0, 1, 1, 1]),
+                     "PART_OF": 0.25}
+    X = np.zeros((3, n), dtype="float32")
+    assert rel._score("VALUE_OF", X).tolist() == pytest.approx([0.75] * 3)
+    assert rel._score("PART_OF", X).tolist() == [0.25] * 3
+    assert rel._score("VALUE_OF", X[:0]).shape == (0,)
+    rel.sk_models = {}
+    assert rel._score("VALUE_OF", X).tolist() == [0.0] * 3
+
+
+def test_shipped_model_links_clear_cases_and_survives_serialisation(shipped, tmp_path) -> None:
+    text = "全市主动公开政府信息122条，其中通过网站公开98条。"
+    rel = shipped.get_pipe("govie_relations")
+    before = [p for p in shipped.pipeline if p[0] != "govie_relations"]
+    doc = shipped(text)
+    links = {(text[r[0]:r[1]], text[r[2]:r[3]]) for r in doc._.relations if r[4] == "VALUE_OF"}
+    assert {("122条", "主动公开政府信息"), ("98条", "通过网站公开")} <= links
+
+    def scored(component):
+        d = shipped.make_doc(text)
+        for name, pipe in before:
+            if name in ("govie_rule_linker", "govie_indicators"):
+                continue
+            d = pipe(d)
+        return component.predict([d])[0]
+
+    want = scored(rel)
+    heads = {(h, t) for label, h, t, p in want if label == "VALUE_OF" and p >= 0.5}
+    assert ((10, 14), (2, 10)) in heads and ((23, 26), (17, 23)) in heads  # head: the quantity
+    assert all(0.0 <= p <= 1.0 for *_, p in want)
+    from_bytes = _fresh(shipped).from_bytes(rel.to_bytes())
+    assert scored(from_bytes) == want and from_bytes.cfg == rel.cfg
+    path = tmp_path / "pipeline" / "rel"
+    rel.to_disk(path)
+    rel.to_disk(path)  # saving over an earlier save
+    from_disk = _fresh(shipped).from_disk(path)
+    assert scored(from_disk) == want and from_disk.cfg == rel.cfg
+
+
+def test_hashed_columns_of_a_pair() -> None:
+    from govie.relations import _hash
+
+    text = "第122条是主动公开政府信息，共计12条"
+    cands = [("VALUE_OF", (1, 5), (6, 14), 0, False), ("VALUE_OF", (17, 20), (6, 14), 0, False)]
+    X = _featurize(text, cands)
+    m = text[6:14]
+    tail = {_hash(m[i:i + 2], "m") for i in range(len(m) - 1)} | {_hash(m[-2:], "mend"),
+                                                                    3 * HASH_BINS + _hash(text[14:16], "am")}
+    want_after = tail | {HASH_BINS + _hash("是", "gap"), 2 * HASH_BINS + _hash("第", "bh")}
+    want_before = tail | {HASH_BINS + _hash("，共计", "gap"), 2 * HASH_BINS + _hash("共计", "bh")}
+    assert set(np.flatnonzero(X[0, -4 * HASH_BINS:]).tolist()) == want_after
+    assert set(np.flatnonzero(X[1, -4 * HASH_BINS:]).tolist()) == want_before
+
+
+def _gold_example(nlp):
+    from spacy.training import Example
+
+    text = "主动公开政府信息122条，其中网站公开98条。"
+    ents = [(0, 8, "METRIC"), (8, 12, "QUANTITY"), (15, 19, "METRIC"), (19, 22, "QUANTITY")]
+    ref = _doc(nlp, text, ents)
+    ref._.relations = [(8, 12, 0, 8, "VALUE_OF", 1.0), (19, 22, 15, 19, "VALUE_OF", 1.0),
+                       (15, 19, 0, 8, "PART_OF", 1.0)]
+    return Example(_doc(nlp, text, ents), ref)
+
+
+def test_training_labels_and_updates_move_scores_towards_the_gold(shipped) -> None:
+    from thinc.api import Adam
+
+    from govie.relations import RelationExtractor, relation_mlp
+
+    eg = _gold_example(shipped)
+    rel = RelationExtractor(shipped.vocab, relation_mlp(), "govie_relations", propose=False)
+    data = rel._xy([eg])
+    cands, _ = rel.featurizer.pairs(eg.reference.text, *_entities(eg.reference))
+    values = [c for c in cands if c[0] == "VALUE_OF"]
+    assert data["VALUE_OF"][1].tolist() == [float(c[1:] in {((8, 12), (0, 8)), ((19, 22), (15, 19))})
+                                           for c in values]
+    assert data["VALUE_OF"][1].sum() == 2 and data["PART_OF"][1].tolist() == [1.0]
+    rel.initialize(lambda: [eg])
+    X, y = data["VALUE_OF"]
+
+    def scores():
+        return rel._score("VALUE_OF", X)
+
+    before = scores()
+    sgd = Adam(0.01)
+    for _ in range(30):
+        losses = rel.update([eg], sgd=sgd)
+    after = scores()
+    assert losses["govie_relations"] > 0
+    assert (after[y == 1] > before[y == 1]).all() and (after[y == 0] < before[y == 0]).all()
+
+
+def test_score_is_micro_precision_recall_of_value_links(shipped) -> None:
+    eg = _gold_example(shipped)
+    eg.predicted._.relations = [(8, 12, 0, 8, "VALUE_OF", 0.9), (19, 22, 0, 8, "VALUE_OF", 0.6),
+                                (15, 19, 0, 8, "PART_OF", 0.8)]
+    got = _fresh(shipped).score([eg])
+    assert got == {"rel_micro_p": 0.5, "rel_micro_r": 0.5, "rel_micro_f": 0.5}
+    eg.predicted._.relations = []
+    assert _fresh(shipped).score([eg]) == {"rel_micro_p": 0.0, "rel_micro_r": 0.0, "rel_micro_f": 0.0}

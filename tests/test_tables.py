@@ -474,3 +474,139 @@ def test_traditional_script():
     got = cells_by_id(text)
     exp = expected_standard()
     assert {k: (got[k].value, got[k].unit) for k in exp if k in got} == exp
+
+
+# --------------------------------------------------------------------------- split choices decided by identities
+def test_column_identities_choose_among_row_total_readings():
+    # tab layout; 予以公开 printed as one run 12101012035: 12|1|0|10|12|0|35 and 12|10|1|0|12|0|35 both
+    # satisfy the row total; only the second makes the results add up to 总计 column by column
+    public = [12, 10, 1, 0, 12, 0, 35]
+    rows = {"t3.public": public, "t3.result_total": [38, 12, 1, 1, 13, 0, 65], "t3.new": [37, 12, 1, 1, 13, 0, 64]}
+    t3 = [(label, rid, rows.get(rid, cells)) for label, rid, cells in T3]
+    text = ("三、收到和处理政府信息公开申请情况\n申请人情况\t自然人\t法人或其他组织\t\t\t\t\t总计\n\t\t"
+            + "\t".join(COLS[1:6]) + "\n"
+            + "".join(_row("tab", label, cells) if rid != "t3.public" else f"{label}\t12101012035\n"
+                      for label, rid, cells in t3))
+    got = cells_by_id(text)
+    for _, rid, cells in t3:
+        if cells:
+            assert [got[f"{rid}.{c}"].value for c in COL_IDS] == cells, rid
+    values = {k: c.value for k, c in got.items()}
+    assert check_values(values) == []
+
+
+def test_totals_that_do_not_add_up_are_checks_and_glued_zero_cells_keep_their_offsets():
+    # tab layout; 予以公开 prints its four zero cells as one run (0000) and a total one too many
+    text = t3_text("tab").replace("（一）予以公开\t20\t1\t0\t0\t1\t0\t22", "（一）予以公开\t20\t0000\t1\t22")
+    assert "（一）予以公开\t20\t0000\t1\t22" in text
+    got = cells_by_id(text)
+    public = [got[f"t3.public.{c}"] for c in COL_IDS]
+    assert [c.value for c in public] == [20, 0, 0, 0, 0, 1, 22]
+    zeros = public[1:5]
+    run = text.index("\t0000\t") + 1
+    assert [(c.start, c.end) for c in zeros] == [(run + j, run + j + 1) for j in range(4)]
+    doc = govie.build_rule_pipeline()(text)
+    checks = {c["total_id"]: c for c in doc.user_data["govie_checks"]}
+    assert checks["t3.public.total"]["total"] == 22 and checks["t3.public.total"]["gap"] == 1
+
+
+def test_2008_table_cumulative_column_is_at_least_the_years():
+    text = ("附件：2016年政府信息公开情况统计表 指标名称计量单位2015年度2016年度历年累计主动公开信息数条5123"
+            "受理依申请公开信息总数条4360 XX局 2017年1月10日")
+    cells = [c for t in read_tables(text) for c in t.cells]
+    assert [(c.indicator_id, c.value) for c in cells] == [
+        ("s08.active.total", 5), ("s08.active.total", 1), ("s08.active.total.cum", 23),
+        ("s08.request.total", 4), ("s08.request.total", 3), ("s08.request.total.cum", 60)]
+
+
+def test_table_2_columns_by_template_when_headers_are_missing():
+    # no 信息内容 header rows: the columns of the 2021 template (本年制发 / 本年废止 / 现行有效)
+    text = ("二、主动公开政府信息情况\n第二十条第（一）项\n规章\t1\t0\t5\n行政规范性文件\t14\t3\t120\n"
+            "第二十条第（五）项\n行政许可\t3021\n三、收到和处理政府信息公开申请情况\n")
+    got = {k: c.value for k, c in cells_by_id(text).items()}
+    assert got == {"t2.rules.issued": 1, "t2.rules.repealed": 0, "t2.rules.in_force": 5, "t2.normative.issued": 14,
+                   "t2.normative.repealed": 3, "t2.normative.in_force": 120, "t2.licensing.decisions": 3021}
+    # the 2019 template (上一年项目数量 printed for 第（五）项 only)
+    text = ("二、主动公开政府信息情况\n第二十条第（一）项\n规章\t1\t0\t5\n第二十条第（五）项\n"
+            "信息内容\t上一年项目数量\t本年增/减\t处理决定数量\n行政许可\t45\t-2\t300\n第二十条第（六）项\n行政处罚\t12\t1\t455\n"
+            "三、收到和处理政府信息公开申请情况\n")
+    got = {k: c.value for k, c in cells_by_id(text).items()}
+    assert got == {"t2.rules.new_made": 1, "t2.rules.new_published": 0, "t2.rules.public_total": 5,
+                   "t2.licensing.prev_items": 45, "t2.licensing.change": -2, "t2.licensing.decisions": 300,
+                   "t2.penalty.prev_items": 12, "t2.penalty.change": 1, "t2.penalty.decisions": 455}
+
+
+def test_row_total_off_by_one_reads_the_nearest_reading_and_is_no_identity():
+    from govie.tables import _vals, choose_split, scan_cells
+
+    # 予以公开 12|0|0|10|12|12 = 46 printed with 总计 45: no reading satisfies the row total; the reading
+    # closest to it is kept (a gap of 1), not one that only matches part of the row
+    run = "120010121245"
+    toks, _ = scan_cells(run, 0, len(run))
+    cands, ok, _amb = choose_split(toks, 7, "sum")
+    assert not ok
+    assert _vals(cands[0]) == [12, 0, 0, 10, 12, 12, 45]
+    run = "3300202047"  # 3|3|0|0|20|20 = 46, 总计 47
+    toks, _ = scan_cells(run, 0, len(run))
+    cands, ok, _amb = choose_split(toks, 7, "sum")
+    assert not ok and _vals(cands[0]) == [3, 3, 0, 0, 20, 20, 47]
+
+
+def test_table_region_ends_after_the_unit_of_its_last_cell():
+    text = ("二、主动公开政府信息情况第二十条第（九）项信息内容采购项目数量采购总金额政府集中采购3922533.2元三、"
+            "收到和处理政府信息公开申请情况")
+    t2 = [t for t in read_tables(text) if t.kind == "t2"][0]
+    assert text[t2.start:t2.end].endswith("922533.2元")
+
+
+def test_a_statistics_word_in_prose_is_no_table():
+    for text in ("本机关严格按照统计指标要求，共办理12件，答复率100%。", "对照指标名称逐项填报，全年公开信息312条。"):
+        assert read_tables(text) == []
+
+
+def test_2008_table_survives_a_page_number_between_rows():
+    # a PDF page footer (2/5) between two rows is no row and does not end the table
+    text = ("政府信息公开情况统计表\n指标\t单位\t统计数\n（一）收到申请数\t件\t41\n1.当面申请数\t件\t10\n2/5\n"
+            "2.传真申请数\t件\t0\n3.网络申请数\t件\t31\n")
+    got = {c.indicator_id: c.value for t in read_tables(text) for c in t.cells}
+    assert got == {"s08.request.total": 41, "s08.request.in_person": 10, "s08.request.fax": 0, "s08.request.online": 31}
+
+
+PINGTAN_2008 = ("附件：2016年政府信息公开情况统计表 指标名称计量单位2016年度历年累计主动公开信息数条3121804"
+                "其中：1.网站公开条29817902.政府公报公开条1414受理依申请公开信息总数条523其中：1.当面申请数条0182.网上申请数条55"
+                "对申请的答复总数条523行政复议数件00 XX局 2017年1月10日")
+
+
+def test_table_reader_links_2008_sub_rows_to_their_parent_row(rules_nlp):
+    doc = rules_nlp(PINGTAN_2008)
+    text = PINGTAN_2008
+    part_of = {(text[r[0]:r[1]], text[r[2]:r[3]], r[5]) for r in doc._.relations if r[4] == "PART_OF"}
+    assert part_of == {("网站公开", "主动公开信息数", 1.0), ("政府公报公开", "主动公开信息数", 1.0),
+                       ("当面申请数", "受理依申请公开信息总数", 1.0), ("网上申请数", "受理依申请公开信息总数", 1.0)}
+
+
+def test_table_reader_keeps_the_narrative_quantities_outside_its_tables(rules_nlp):
+    text = standard_text("run") + "全年组织政务公开培训3次。"
+    doc = rules_nlp(text)
+    quantities = [e for e in doc.ents if e.label_ == "QUANTITY"]
+    assert quantities[0].text == "51件" and quantities[0].start_char == text.index("51件")
+    assert quantities[-1].text == "3次" and quantities[-1].start_char == text.index("3次")
+    cells = {(c.start, c.end) for c in cells_by_id(text).values()}
+    assert {(e.start_char, e.end_char) for e in quantities[1:-1]} == cells
+
+
+def test_scan_cells_units_empty_cells_markers_and_dates():
+    from govie.tables import scan_cells
+
+    def scan(s):
+        toks, stop = scan_cells(s, 0, len(s))
+        return [(t.text, t.unit, t.empty) for t in toks], stop
+
+    s = "12件 3条 35人次 88.6万元 5% 7个"
+    assert scan(s) == ([("12", "件", False), ("3", "条", False), ("35", "人次", False), ("88.6", "万元", False),
+                        ("5", "%", False), ("7", "个", False)], len(s))
+    assert scan("12 — 3") == ([("12", "", False), ("", "", True), ("3", "", False)], 6)
+    # the next row's list marker glued to the run is left out of it: the scan stops before it
+    assert scan("00000002.其他") == ([("0000000", "", False)], 7)
+    assert scan("12 3.属于国家秘密") == ([("12", "", False)], 3)
+    assert scan("2019年") == ([], 0)  # a date, not a cell
