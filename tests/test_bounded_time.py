@@ -1,5 +1,6 @@
 """Every component is linear in its input, whatever the content (#13): doubling a hostile input must not
-quadruple the time. CPU time of this process (``time.process_time``), best of three, so that other load
+quadruple the time. Each case times n and 4n characters: linear work takes about 4 times as long,
+quadratic work 16 times; the bound (8) is the geometric middle, so that noise does not decide. CPU time of this process (``time.process_time``), best of three, so that other load
 on a shared machine blurs the figures less."""
 import time
 
@@ -35,25 +36,25 @@ def _cpu(nlp, text: str) -> float:
 
 
 def _ratio(nlp, make, n: int) -> float:
-    small, large = _cpu(nlp, make(n)), _cpu(nlp, make(2 * n))
+    small, large = _cpu(nlp, make(n)), _cpu(nlp, make(4 * n))
     return large / max(small, 0.02)
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_rule_components_are_linear(rules_nlp, name):
     piece = HOSTILE[name]
-    ratio = _ratio(rules_nlp, lambda n: "受理申请5件，" + piece * (n // len(piece)) + "共受理申请5件", 20_000)
-    assert ratio < 3.0, f"{name}: doubling the input multiplied the time by {ratio:.1f}"
+    ratio = _ratio(rules_nlp, lambda n: "受理申请5件，" + piece * (n // len(piece)) + "共受理申请5件", 10_000)
+    assert ratio < 8.0, f"{name}: quadrupling the input multiplied the time by {ratio:.1f}"
 
 
 def test_table_split_search_is_linear_on_a_long_run_of_digits(rules_nlp):
-    ratio = _ratio(rules_nlp, lambda n: T2 + "1" * n + "三、收到和处理政府信息公开申请情况", 10_000)
-    assert ratio < 3.0, f"doubling the run multiplied the time by {ratio:.1f}"
+    ratio = _ratio(rules_nlp, lambda n: T2 + "1" * n + "三、收到和处理政府信息公开申请情况", 5_000)
+    assert ratio < 8.0, f"quadrupling the run multiplied the time by {ratio:.1f}"
 
 
 @pytest.mark.parametrize("name", ["spaces", "digits", "cells"])
 def test_shipped_pipeline_is_linear(name):
     nlp = govie.load()
     piece = HOSTILE[name]
-    ratio = _ratio(nlp, lambda n: "受理申请5件，" + piece * (n // len(piece)) + "共受理申请5件", 4_000)
-    assert ratio < 3.0, f"{name}: doubling the input multiplied the time by {ratio:.1f}"
+    ratio = _ratio(nlp, lambda n: "受理申请5件，" + piece * (n // len(piece)) + "共受理申请5件", 2_000)
+    assert ratio < 8.0, f"{name}: quadrupling the input multiplied the time by {ratio:.1f}"
