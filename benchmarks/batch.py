@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = """
 import json, sys, time
 import govie
-from govie.batch import run_batch
+from govie.io.batch import run_batch
 src, out, jobs, model = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] or None
 govie.load(model)
 started = time.perf_counter()

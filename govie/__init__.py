@@ -5,7 +5,7 @@
 >>> report.facts[0].value, report.facts[0].indicator
 (57194, '主动公开政府信息')
 """
-from . import extensions  # noqa: F401  (registers Doc/Span extensions)
+from .pipeline import extensions  # noqa: F401  (registers Doc/Span extensions)
 from .api import build_rule_pipeline, load, parse, parse_file, parse_many
 from .normalize import normalize
 from .report import Check, Fact, Report, TextSpan

@@ -25,7 +25,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 def build_rule_pipeline() -> Language:
     """The rule-only pipeline: character tokens, rule quantities, statistics tables, rule linker, indicators."""
-    from . import components, tables, taxonomy  # noqa: F401  (registers the factories)
+    from .pipeline import components  # noqa: F401  (registers the factories)
+    from . import tables, taxonomy
 
     nlp = spacy.blank("zh")
     nlp.add_pipe("govie_quantities")
@@ -44,7 +45,8 @@ def _load_cached(path: str) -> Language:
     if path == "rules":
         nlp = build_rule_pipeline()
     else:
-        from . import components, tables, taxonomy  # noqa: F401
+        from .pipeline import components  # noqa: F401
+        from . import tables, taxonomy
 
         nlp = spacy.load(path)
     _LOADED_FROM[id(nlp)] = path
@@ -164,9 +166,9 @@ def parse_file(path: Union[str, Path], nlp: Optional[Language] = None) -> Report
     """Read one report file (``.txt`` in any supported encoding, ``.html``, ``.docx``, ``.pdf``).
 
     ``Report.text`` is the extracted text and offsets refer to it. A file that cannot be read
-    raises :class:`govie.readers.InputError` (a ``ValueError``) with a one-line message.
+    raises :class:`govie.io.readers.InputError` (a ``ValueError``) with a one-line message.
     """
-    from .readers import read_file
+    from .io.readers import read_file
 
     return parse(read_file(path), nlp=nlp)
 

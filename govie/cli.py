@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional, Sequence
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
-from .readers import INPUT_SUFFIXES  # noqa: E402  (one suffix registry: govie.readers.READERS)
+from .io.formats import FACT_FIELDS, FORMULA_START, _tsv_row, fact_rows, sheet_cell  # noqa: E402,F401
+from .io.readers import INPUT_SUFFIXES  # noqa: E402  (one suffix registry: govie.io.readers.READERS)
 #: modules that add sub-commands: each has ``add_commands(subparsers)``
-COMMAND_MODULES: list[str] = ["render", "train", "corpus_cli"]
+COMMAND_MODULES: list[str] = ["io.render", "training.train", "corpus.cli"]
 
 
 def _err(msg: str) -> None:
@@ -27,42 +28,12 @@ def _err(msg: str) -> None:
 
 def iter_inputs(paths: Sequence[str]) -> Iterator[Path]:
     """Input files: ``paths`` themselves, a directory's report files recursively (see
-    :func:`govie.batch.walk_inputs`, which also reports unreadable directories and link loops)."""
-    from .batch import walk_inputs
+    :func:`govie.io.batch.walk_inputs`, which also reports unreadable directories and link loops)."""
+    from .io.batch import walk_inputs
 
     files, _ = walk_inputs(paths)
     for f, _ in files:
         yield f
-
-
-FACT_FIELDS = ["source", "quantity_start", "quantity_end", "quantity", "value", "unit", "approximate",
-               "indicator", "indicator_id", "metrics"]
-#: a text cell starting with one of these is a formula (or starts one) in Excel/LibreOffice/Sheets
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def sheet_cell(value):
-    """``value`` safe to open in a spreadsheet: text that a spreadsheet would run as a formula
-    (``=…``, ``+…``, ``-…``, ``@…``, or a tab/CR first) gets a leading ``'`` (OWASP's CSV-injection
-    advice). Numbers stay numbers; the JSON formats are not changed."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def fact_rows(source: Optional[str], report) -> Iterable[dict]:
-    for f in report.facts:
-        d = f.to_dict()
-        if source is not None:
-            d = {"source": source, **d}
-        yield d
-
-
-def _tsv_row(d: dict) -> list:
-    row = [d.get("source", ""), d["quantity"]["start"], d["quantity"]["end"], d["quantity"]["text"], d["value"],
-           d["unit"] or "", str(d["approximate"]).lower(), d["indicator"] or "", d.get("indicator_id") or "",
-           " | ".join(m["text"] for m in d["metrics"])]
-    return [sheet_cell(c) for c in row]
 
 
 def _wants_batch(args: argparse.Namespace) -> bool:
@@ -86,7 +57,7 @@ def _inside(path: Path, directory: Path) -> bool:
 def output_problem(output: Path, paths: Sequence[str], files: Sequence[Path]) -> Optional[str]:
     """Why ``-o output`` (one file) must not be written, or None: it is one of the inputs (opening it
     would truncate the report), or a report file inside an input directory (the next run re-reads it)."""
-    from .batch import display
+    from .io.batch import display
 
     for f in files:
         try:
@@ -104,7 +75,7 @@ def output_problem(output: Path, paths: Sequence[str], files: Sequence[Path]) ->
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .batch import run_batch
+    from .io.batch import run_batch
 
     try:
         result = run_batch(args.paths, Path(args.output), jobs=args.jobs or 1, fmt=args.format,
@@ -121,8 +92,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     from .api import load
-    from .batch import _atomic_write, display, one_line, parse_isolated, walk_inputs
-    from .readers import InputError, read_file
+    from .io.batch import _atomic_write, display, one_line, parse_isolated, walk_inputs
+    from .io.readers import InputError, read_file
 
     found, problems = walk_inputs(args.paths)
     files = [f for f, _ in found]
@@ -179,7 +150,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 rows = [_tsv_row(row) for row in fact_rows(source, report)]
                 writer.writerows(rows if several else [r[1:] for r in rows])
             elif args.format == "csv":
-                from .dataset import report_row
+                from .corpus.dataset import report_row
 
                 reports.append({k: sheet_cell(v) for k, v in report_row(display(path), report).items()})
 
@@ -188,7 +159,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
             json.dump(reports if several else (reports[0] if reports else {}), out, ensure_ascii=False, indent=1)
             out.write("\n")
         elif args.format == "csv":
-            from .dataset import write_csv
+            from .corpus.dataset import write_csv
 
             write_csv(reports, out)
 

@@ -7,7 +7,7 @@ from typing import Any, Optional, Union
 
 from spacy.tokens import Doc
 
-from . import extensions
+from .pipeline import extensions
 
 Number = Union[int, float]
 

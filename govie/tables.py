@@ -30,9 +30,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from . import extensions
-from .components import without_overlaps
-from .quantities import span_mask, overlaps
+from .pipeline import extensions
+from .pipeline.components import without_overlaps
+from .pipeline.quantities import span_mask, overlaps
 from .taxonomy import Row, Taxonomy, load_taxonomy, to_simplified
 
 Number = Union[int, float]

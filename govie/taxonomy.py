@@ -328,7 +328,7 @@ class IndicatorLinker:
         self.taxonomy = load_taxonomy()
 
     def __call__(self, doc):
-        from . import extensions
+        from .pipeline import extensions
 
         extensions.init_doc(doc)
         text = extensions.doc_text(doc)

@@ -50,7 +50,7 @@ def output_files(out: Path) -> list[str]:
 
 # ----------------------------------------------------------------------------------- govie train --output
 def test_train_output_check_refuses_what_govie_did_not_write(tmp_path):
-    from govie.train import MARKER, check_output_dir
+    from govie.training.train import MARKER, check_output_dir
 
     foreign = tmp_path / "home"
     foreign.mkdir()
@@ -82,7 +82,7 @@ def test_train_output_check_refuses_what_govie_did_not_write(tmp_path):
 
 
 def test_train_output_check_unwritable_parent(tmp_path, monkeypatch):
-    from govie import train as train_mod
+    from govie.training import train as train_mod
 
     real_access = os.access
     monkeypatch.setattr(train_mod.os, "access",
@@ -97,7 +97,7 @@ def test_train_output_check_unwritable_parent(tmp_path, monkeypatch):
 
 
 def test_train_cli_refuses_immediately(tmp_path, monkeypatch, capsys):
-    from govie import train as train_mod
+    from govie.training import train as train_mod
 
     def no_training(*a, **kw):  # the check must come before the long run
         raise AssertionError("training started")
@@ -130,7 +130,7 @@ class FakePipeline:
 
 
 def test_train_save_is_swapped_in_at_the_end(tmp_path):
-    from govie.train import MARKER, save_output
+    from govie.training.train import MARKER, save_output
 
     out = tmp_path / "model"
     save_output(FakePipeline(), out)
@@ -149,7 +149,7 @@ def test_train_save_is_swapped_in_at_the_end(tmp_path):
 # ------------------------------------------------------------------------------------ batch: provenance
 def test_batch_manifest_and_force(tmp_path, capsys):
     from govie import __version__
-    from govie.batch import MANIFEST
+    from govie.io.batch import MANIFEST
 
     src, out = tmp_path / "in", tmp_path / "out"
     make_inputs(src)
@@ -238,7 +238,7 @@ def test_output_inside_input_directory_is_refused_where_it_would_be_reread(tmp_p
 
 
 def test_batch_write_failure_names_the_file_and_still_summarises(tmp_path, capsys, monkeypatch):
-    from govie import batch
+    from govie.io import batch
 
     src, out = tmp_path / "in", tmp_path / "out"
     make_inputs(src, 3)
@@ -260,7 +260,7 @@ def test_batch_write_failure_names_the_file_and_still_summarises(tmp_path, capsy
 
 
 def test_batch_unreadable_subdirectory_is_reported(tmp_path, capsys, monkeypatch):
-    from govie import batch
+    from govie.io import batch
 
     src, out = tmp_path / "in", tmp_path / "out"
     make_inputs(src, 1)
@@ -333,7 +333,7 @@ def test_concurrent_runs_into_one_directory(tmp_path):
         assert p.returncode == EXIT_INPUT, err  # broken.txt
         assert "Traceback" not in err
     assert not [p for p in out.rglob("*") if ".part" in p.name]
-    from govie.batch import valid_output
+    from govie.io.batch import valid_output
 
     for i in range(12):
         assert valid_output(out / f"r{i:02d}.txt.jsonl", "jsonl", src / f"r{i:02d}.txt")
@@ -457,7 +457,7 @@ def test_signal_leaves_no_process_and_no_half_output(tmp_path, sig):
         pytest.skip("the run finished its last file as the signal came")
     assert proc.returncode == 128 + sig
     assert not [p for p in out.rglob("*") if ".part" in p.name]
-    from govie.batch import run_batch, valid_output
+    from govie.io.batch import run_batch, valid_output
 
     done = [p for p in out.glob("*.jsonl")]
     assert done and all(valid_output(p, "jsonl", src / p.name[: -len(".jsonl")]) for p in done)
@@ -505,7 +505,7 @@ def test_parse_many_without_main_guard_fails_with_one_clear_error(tmp_path):
 def test_train_save_refuses_a_directory_filled_during_training(tmp_path):
     """Someone's files appeared in --output while training ran: they are kept, and the new pipeline
     is saved next to them instead of being lost."""
-    from govie.train import save_output
+    from govie.training.train import save_output
 
     out = tmp_path / "model"
     out.mkdir()
@@ -518,8 +518,8 @@ def test_train_save_refuses_a_directory_filled_during_training(tmp_path):
 
 
 def test_model_identity_tells_a_retrained_pipeline_apart(tmp_path):
-    from govie.batch import model_identity
-    from govie.train import MARKER
+    from govie.io.batch import model_identity
+    from govie.training.train import MARKER
 
     model = tmp_path / "model"
     model.mkdir()

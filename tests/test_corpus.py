@@ -1,4 +1,4 @@
-"""The corpus API (govie.corpus) and ``govie corpus validate|stats|split|convert``.
+"""The corpus API (govie.corpus.records) and ``govie corpus validate|stats|split|convert``.
 
 Everything except the last section builds its own tiny corpus in ``tmp_path``; the real-corpus
 tests skip when ``../shared/reports`` is not there.
@@ -11,9 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from govie.corpus import (SPLIT_METHOD, CorpusDoc, CorpusError, load_corpus, make_split, read_splits, sha256, stats,
-                          to_dataset, to_docbin, to_docs, to_traditional, validate, validate_doc, write_split)
-from govie.draft import Draft
+from govie.corpus.records import SPLIT_METHOD, CorpusDoc, CorpusError, load_corpus, read_splits, sha256, to_traditional, validate, validate_doc
+
+from govie.corpus.split import make_split, stats, write_split
+
+from govie.corpus.hf import to_dataset
+
+from govie.training.docbin import to_docbin, to_docs
+from govie.corpus.draft import Draft
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_REPORTS = ROOT.parent / "shared" / "reports"
@@ -145,7 +150,7 @@ def test_reports_dir_record_needs_a_reports_dir(tmp_path: Path, monkeypatch) -> 
     (corpus / "annotations" / "x.json").write_text(json.dumps(rec), encoding="utf-8")
     monkeypatch.delenv("GOVIE_REPORTS_DIR", raising=False)
     monkeypatch.chdir(tmp_path / "c")  # no ../shared/reports next to it
-    import govie.corpus as gc
+    import govie.corpus.records as gc
 
     monkeypatch.setattr(gc, "PROJECT_ROOT", tmp_path / "nowhere")
     with pytest.raises(CorpusError, match="reports directory"):

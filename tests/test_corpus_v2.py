@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-import govie.corpus as gc
-from govie.corpus import (SPLIT_METHOD, STAT_GROUPS, CorpusDoc, extend_split, issuer_key, load_corpus, load_dataset,
-                          make_split, near_duplicates, read_splits, sha256, split_problems, stats, validate_meta,
-                          write_split, year_band)
+import govie.corpus.records as gc
+from govie.corpus.records import SPLIT_METHOD, CorpusDoc, issuer_key, load_corpus, read_splits, sha256, validate_meta, year_band
+from govie.corpus.split import STAT_GROUPS, extend_split, make_split, near_duplicates, split_problems, stats, write_split
+from govie.corpus.hf import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 CHARS = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 800))
@@ -299,7 +299,7 @@ def test_near_duplicates_threshold() -> None:
 
 
 def test_cli_import_refuses_a_text_already_in_the_corpus(tmp_path: Path, capsys) -> None:
-    from govie import interop
+    from govie.corpus import interop
 
     text = make_text(1)
     corpus = write_corpus(tmp_path, [("r001", text, meta("r001", "甲局"))])

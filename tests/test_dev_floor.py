@@ -7,8 +7,8 @@ Floors are a few points under the shipped pipeline's dev scores on corpus v2
 import pytest
 
 import govie
-from govie.corpus import default_reports_dir, load_corpus
-from govie.evaluate import evaluate
+from govie.corpus.records import default_reports_dir, load_corpus
+from govie.training.evaluate import evaluate
 
 FLOORS = {"quantity": 0.97, "fact": 0.93, "fact_exact": 0.89}
 

@@ -1,8 +1,8 @@
-"""govie.evaluate on hand-computed cases: every model-card figure comes from these functions."""
+"""govie.training.evaluate on hand-computed cases: every model-card figure comes from these functions."""
 import pytest
 
-from govie.corpus import CorpusDoc
-from govie.evaluate import PRF, Scores, format_table, score_doc
+from govie.corpus.records import CorpusDoc
+from govie.training.evaluate import PRF, Scores, format_table, score_doc
 from govie.report import Fact, Report, TextSpan
 
 TEXT = "受理申请5件，办结4件，当面申请3件。"

@@ -14,7 +14,7 @@ import pytest
 import govie
 from govie import api
 from govie.cli import main
-from govie.readers import InputError, decode, read_file
+from govie.io.readers import InputError, decode, read_file
 
 SENTENCE = "全市累计主动公开政府信息57194条，共受理依申请公开169件，其中当面申请34件。"
 ROOT = Path(__file__).resolve().parents[1]
@@ -429,7 +429,7 @@ def test_batch_jobs_and_formats(tmp_path, capsys):
 def test_batch_progress_and_result(tmp_path):
     import io
 
-    from govie.batch import run_batch
+    from govie.io.batch import run_batch
 
     src = tmp_path / "in"
     _corpus(src)

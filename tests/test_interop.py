@@ -1,4 +1,4 @@
-"""Doccano and Label Studio conversions (govie.interop) and ``govie corpus export|import``."""
+"""Doccano and Label Studio conversions (govie.corpus.interop) and ``govie corpus export|import``."""
 from __future__ import annotations
 
 import json
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from govie import interop
-from govie.corpus import CorpusDoc, load_corpus, sha256, validate_doc
+from govie.corpus import interop
+from govie.corpus.records import CorpusDoc, load_corpus, sha256, validate_doc
 
 from test_corpus import NARRATIVE, SHARED_REPORTS, build_corpus, cli, needs_reports, qty
 

@@ -1,7 +1,7 @@
 """Quantity recognition: what must be found, and every exclusion class of the guidelines."""
 import pytest
 
-from govie.quantities import find_quantities
+from govie.pipeline.quantities import find_quantities
 
 
 def texts(s):

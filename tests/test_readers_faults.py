@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import govie
-from govie.extract import _quiet_pdfminer
-from govie.readers import InputError, Limits, read_file
+from govie.io.extract import _quiet_pdfminer
+from govie.io.readers import InputError, Limits, read_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SIMPLIFIED = "全市累计主动公开政府信息57194条，共受理依申请公开169件，其中当面申请34件。"
@@ -354,7 +354,7 @@ def test_cli_bad_inputs_one_line_each(tmp_path):
 
 # ------------------------------------------------------------------------------------------ limits
 def test_limits_defaults_and_env(monkeypatch):
-    import govie.readers as readers
+    import govie.io.readers as readers
 
     lim = Limits.from_env()
     assert lim.max_file_bytes == readers.MAX_FILE_BYTES and lim.max_chars == readers.MAX_CHARS
@@ -534,7 +534,8 @@ def test_unexpected_extractor_failure_is_an_input_error(tmp_path, monkeypatch):
 
 # -------------------------------------------------------------------------------------- registry
 def test_one_suffix_registry():
-    from govie import batch, cli as cli_mod, readers
+    from govie.io import batch, readers
+    from govie import cli as cli_mod
 
     assert set(readers.READERS) == {".txt", ".html", ".htm", ".docx", ".pdf"}
     assert cli_mod.INPUT_SUFFIXES is readers.INPUT_SUFFIXES
@@ -554,7 +555,7 @@ def test_permission_denied_message(tmp_path, monkeypatch):
     """(Root reads anything, so the refusal is simulated.)"""
     import builtins
 
-    import govie.readers as readers
+    import govie.io.readers as readers
 
     def deny(path, *a, **k):
         raise PermissionError(13, "Permission denied", str(path))
@@ -584,7 +585,7 @@ def test_pdf_page_with_too_many_edges_skips_table_finding(tmp_path, monkeypatch)
     pytest.importorskip("reportlab")
     from reportlab.pdfgen import canvas
 
-    import govie.extract as extract
+    import govie.io.extract as extract
 
     p = tmp_path / "grid.pdf"
     c = canvas.Canvas(str(p))

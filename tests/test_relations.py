@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govie import extensions
-from govie.relations import (_KEYWORDS, _PUNCT, HASH_BINS, PairFeaturizer, _contains, _entities, _place_proposed,
+from govie.pipeline import extensions
+from govie.pipeline.relations import (_KEYWORDS, _PUNCT, HASH_BINS, PairFeaturizer, _contains, _entities, _place_proposed,
                              _rule_metrics)
 
 # column offsets of the feature vector (see PairFeaturizer.featurize)
@@ -153,7 +153,7 @@ def test_a_classifier_of_another_feature_layout_is_refused_on_load(tmp_path) -> 
     from sklearn.dummy import DummyClassifier
 
     import govie
-    from govie.relations import RelationExtractor
+    from govie.pipeline.relations import RelationExtractor
 
     rel = govie.load().get_pipe("govie_relations")
     size = rel.featurizer.size
@@ -252,7 +252,7 @@ def _doc(nlp, text, ents):
 
 
 def _fresh(shipped, **kw):
-    from govie.relations import RelationExtractor
+    from govie.pipeline.relations import RelationExtractor
 
     rel = shipped.get_pipe("govie_relations")
     return RelationExtractor(rel.vocab, rel.model, "govie_relations", **kw)
@@ -332,7 +332,7 @@ def test_shipped_model_links_clear_cases_and_survives_serialisation(shipped, tmp
 
 
 def test_hashed_columns_of_a_pair() -> None:
-    from govie.relations import _hash
+    from govie.pipeline.relations import _hash
 
     text = "第122条是主动公开政府信息，共计12条"
     cands = [("VALUE_OF", (1, 5), (6, 14), 0, False), ("VALUE_OF", (17, 20), (6, 14), 0, False)]
@@ -360,7 +360,7 @@ def _gold_example(nlp):
 def test_training_labels_and_updates_move_scores_towards_the_gold(shipped) -> None:
     from thinc.api import Adam
 
-    from govie.relations import RelationExtractor, relation_mlp
+    from govie.pipeline.relations import RelationExtractor, relation_mlp
 
     eg = _gold_example(shipped)
     rel = RelationExtractor(shipped.vocab, relation_mlp(), "govie_relations", propose=False)

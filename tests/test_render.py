@@ -11,8 +11,8 @@ import pytest
 
 import govie
 from govie.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE, main
-from govie.readers import read_file
-from govie.render import format_value, render_html
+from govie.io.readers import read_file
+from govie.io.render import format_value, render_html
 from govie.report import Check, Fact, Report, TextSpan
 
 SAMPLE = Path(__file__).resolve().parents[1] / "corpus" / "texts" / "002_1a63cabe0a2d3b9a.txt"

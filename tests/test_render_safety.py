@@ -10,7 +10,7 @@ bs4 = pytest.importorskip("bs4")
 
 import govie  # noqa: E402
 from govie.cli import main  # noqa: E402
-from govie.render import render_html  # noqa: E402
+from govie.io.render import render_html  # noqa: E402
 from govie.report import Check, Fact, Report, TextSpan  # noqa: E402
 
 PAYLOADS = ['<script>alert(1)</script>', '" onmouseover="x', "' onfocus='y", "</style><script>alert(2)</script>",

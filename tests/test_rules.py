@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from govie.quantities import find_quantities
-from govie.rules import link_quantities
+from govie.pipeline.quantities import find_quantities
+from govie.pipeline.rule_linker import link_quantities
 
 
 def metrics_of(text: str) -> dict[str, list[str]]:
@@ -65,7 +65,7 @@ def test_an_enumeration_before_a_figure_is_one_metric_unless_the_figure_is_share
     ("报送专报、周报、季报合计", "报送专报、周报、季报"), ("主动公开政府信息", "主动公开政府信息"),
 ])
 def test_trim_metric_drops_edges_the_guidelines_leave_out(span, metric):
-    from govie.rules import trim_metric
+    from govie.pipeline.rule_linker import trim_metric
 
     start, end = trim_metric(span, 0, len(span))
     assert span[start:end] == metric
@@ -80,7 +80,7 @@ def test_metric_bounds_component_trims_ner_spans(rules_nlp):
 
 
 def part_of(text: str) -> set[tuple[str, str]]:
-    from govie.rules import part_of_links
+    from govie.pipeline.rule_linker import part_of_links
 
     return {(c.text, p.text) for c, p in part_of_links(text, link_quantities(text, find_quantities(text)))}
 
@@ -116,7 +116,7 @@ def test_a_leading_linking_or_scope_word_is_not_part_of_the_metric(word):
 
 @pytest.mark.parametrize("span", ["（三）土地交易公告", "（2）土地交易公告", "2、土地交易公告", "2 .土地交易公告", "12．土地交易公告"])
 def test_trim_metric_drops_a_list_marker(span):
-    from govie.rules import trim_metric
+    from govie.pipeline.rule_linker import trim_metric
 
     start, end = trim_metric(span, 0, len(span))
     assert span[start:end] == "土地交易公告"

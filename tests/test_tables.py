@@ -10,7 +10,7 @@ import pytest
 
 import govie
 from govie.checks import check_values
-from govie.dataset import report_meta, report_row, write_csv
+from govie.corpus.dataset import report_meta, report_row, write_csv
 from govie.tables import read_tables
 
 COLS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]

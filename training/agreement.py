@@ -1,5 +1,5 @@
 """Inter-annotator agreement: the second, independent pass (corpus/agreement/) against the first
-(corpus/annotations/, taken as gold), scored with govie.evaluate's own measures.
+(corpus/annotations/, taken as gold), scored with govie.training.evaluate's own measures.
 
     python training/agreement.py [--corpus DIR] [--reports DIR]
 
@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from govie.corpus import DEFAULT_CORPUS, KINDS, CorpusError, default_reports_dir, load_record
-from govie.evaluate import PRF, Scores, score_doc
-from govie.interop import doc_to_report
+from govie.corpus.records import DEFAULT_CORPUS, KINDS, CorpusError, default_reports_dir, load_record
+from govie.training.evaluate import PRF, Scores, score_doc
+from govie.corpus.interop import doc_to_report
 
 
 class Tally:

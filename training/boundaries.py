@@ -9,7 +9,7 @@ import sys
 from collections import Counter
 
 import govie
-from govie.corpus import load_corpus
+from govie.corpus.records import load_corpus
 
 
 def main() -> int:

@@ -22,8 +22,8 @@ import sys
 from pathlib import Path
 
 import govie
-from govie.corpus import load_corpus
-from govie.evaluate import evaluate, format_table
+from govie.corpus.records import load_corpus
+from govie.training.evaluate import evaluate, format_table
 
 
 def main() -> int:
@@ -36,7 +36,7 @@ def main() -> int:
     args = ap.parse_args()
     docs = load_corpus()
     gold = [d for d in docs if d.split == args.split]
-    from govie.train import assemble
+    from govie.training.train import assemble
 
     train_docs = [d for d in load_corpus(augment=True) if d.split == "train"]
     nlp = govie.load(args.model)

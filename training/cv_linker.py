@@ -20,8 +20,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from govie.corpus import load_corpus
-from govie.evaluate import Scores, score_doc
+from govie.corpus.records import load_corpus
+from govie.training.evaluate import Scores, score_doc
 
 
 def main() -> int:
@@ -39,7 +39,7 @@ def main() -> int:
     if not args.ner and not args.retrain_ner:
         ap.error("give --ner or --retrain-ner")
     import govie
-    from govie.train import assemble
+    from govie.training.train import assemble
 
     docs = [d for d in load_corpus(augment=True) if d.split == "train"]
     real = sorted({d.id for d in docs if d.origin != "augmented"})
@@ -87,7 +87,7 @@ def fold_ner(fit, work: Path, pkuseg: Path) -> Path:
     """tok2vec+NER trained on ``fit`` only (same config as ``govie train``); returns model-last."""
     from spacy.cli.train import train as spacy_train
 
-    from govie.train import DEFAULT_CONFIG, make_tokenizer_nlp, stage_docbins
+    from govie.training.train import DEFAULT_CONFIG, make_tokenizer_nlp, stage_docbins
 
     if (work / "ner" / "model-last").exists():  # already trained for this fold (same corpus, same seed)
         return work / "ner" / "model-last"

@@ -8,8 +8,8 @@ import argparse
 import sys
 
 import govie
-from govie.corpus import load_corpus
-from govie.evaluate import Scores, score_doc
+from govie.corpus.records import load_corpus
+from govie.training.evaluate import Scores, score_doc
 
 
 def main() -> int:

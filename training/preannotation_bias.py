@@ -14,8 +14,8 @@ import argparse
 from pathlib import Path
 
 import govie
-from govie.corpus import DEFAULT_CORPUS, CorpusError, default_reports_dir, load_record
-from govie.evaluate import Scores, score_doc
+from govie.corpus.records import DEFAULT_CORPUS, CorpusError, default_reports_dir, load_record
+from govie.training.evaluate import Scores, score_doc
 
 V1_SAMPLE = {"r018", "r022", "r030", "r047", "r051", "s000"}
 

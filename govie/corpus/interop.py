@@ -1,6 +1,6 @@
 """Doccano and Label Studio: export corpus records or pipeline predictions, import annotations.
 
-The pivot is :class:`govie.corpus.CorpusDoc` (id, text, meta, entities, relations).
+The pivot is :class:`govie.corpus.records.CorpusDoc` (id, text, meta, entities, relations).
 
 - **Doccano** (sequence labelling with relations), JSONL, one document a line::
 
@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence, Union
 
-from .corpus import LABELS, CorpusDoc, CorpusError, sha256
-from .normalize import NormalizationError, normalize
+from .records import LABELS, CorpusDoc, CorpusError, sha256
+from ..normalize import NormalizationError, normalize
 
 FORMATS = ("doccano", "labelstudio")
 #: prefix qualifiers that make a figure approximate (schema v1; 达/共/累计 do not)
@@ -115,7 +115,7 @@ def report_to_doc(report, doc_id: str, meta: Optional[dict] = None) -> CorpusDoc
 
 def doc_to_report(doc: CorpusDoc):
     """A :class:`govie.Report` built from annotations (the gold reading of the document)."""
-    from .report import Fact, Report, TextSpan
+    from ..report import Fact, Report, TextSpan
 
     quantities, facts = [], []
     for f in doc.facts():

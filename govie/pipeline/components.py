@@ -13,7 +13,7 @@ from spacy.util import filter_spans
 
 from . import extensions
 from .quantities import QuantityMatch, span_mask, find_quantities, overlaps
-from .rules import link_quantities, trim_metric, part_of_links
+from .rule_linker import link_quantities, trim_metric, part_of_links
 
 
 def char_span(doc: Doc, start: int, end: int, label: str) -> Optional[Span]:
@@ -81,7 +81,7 @@ def make_quantities(nlp: Language, name: str, bare: bool, overwrite: bool) -> Qu
 
 
 class MetricBounds:
-    """Trims the NER's METRIC spans to the guidelines' bounds (:func:`govie.rules.trim_metric`):
+    """Trims the NER's METRIC spans to the guidelines' bounds (:func:`govie.pipeline.rule_linker.trim_metric`):
     no punctuation, linking word or qualifier at either end (``;土地交易公告``, ``信息约``)."""
 
     def __init__(self, nlp: Language, name: str) -> None:

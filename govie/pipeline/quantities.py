@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
-from .normalize import NormalizationError, Number, normalize
+from ..normalize import NormalizationError, Number, normalize
 
 # --------------------------------------------------------------------------- lexicon
 #: measure words, currencies and units, longest first when compiled

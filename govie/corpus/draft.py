@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any, Optional
 
-from .normalize import normalize
+from ..normalize import normalize
 
 
 class Draft:

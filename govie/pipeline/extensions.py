@@ -15,7 +15,7 @@ import numpy as np
 from spacy.attrs import ENT_IOB, ENT_TYPE, IDX, LENGTH
 from spacy.tokens import Doc, Span
 
-from .normalize import NormalizationError, Normalized, normalize
+from ..normalize import NormalizationError, Normalized, normalize
 
 
 def reading(doc: Doc, start: int, end: int, text: str, label: str = "QUANTITY") -> Optional[Normalized]:

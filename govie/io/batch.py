@@ -239,7 +239,7 @@ def _atomic_write(path: Path, write: Callable[[TextIO], None]) -> None:
 
 def write_report(fh: TextIO, source: str, report, fmt: str) -> None:
     """One report in a batch output format (``source`` names the input)."""
-    from .cli import FACT_FIELDS, _tsv_row, fact_rows
+    from .formats import FACT_FIELDS, _tsv_row, fact_rows
 
     if fmt == "jsonl":
         for row in fact_rows(source, report):
@@ -259,7 +259,7 @@ def write_report(fh: TextIO, source: str, report, fmt: str) -> None:
 def valid_output(out: Path, fmt: str, source: Optional[Path] = None) -> bool:
     """``out`` is a complete output of format ``fmt`` (resume trusts it): it parses completely, ends
     with its last newline, and is empty only as the ``.jsonl`` of an empty ``source``."""
-    from .cli import FACT_FIELDS
+    from .formats import FACT_FIELDS
 
     try:
         data = out.read_bytes()
@@ -360,8 +360,8 @@ def model_identity(nlp_path: Any = None) -> dict:
     """
     import hashlib
 
-    from . import __version__
-    from .api import MODEL_DIR
+    from .. import __version__
+    from ..api import MODEL_DIR
 
     shipped = nlp_path is None
     if nlp_path is None:
@@ -434,7 +434,7 @@ def parse_isolated(items: Sequence[Any], read: Callable[[Any], str], nlp: Any, j
     """Parse ``items`` (read by ``read(item)``) in order with :func:`govie.parse_many`; a file that
     cannot be read or parsed, or whose result ``on_report`` cannot store, costs only itself:
     ``on_fail(item, message)`` and the others go on. ``KeyboardInterrupt`` (a signal) stops the run."""
-    from .api import parse, parse_many
+    from ..api import parse, parse_many
     from .readers import InputError
 
     pending: collections.deque = collections.deque()  # read, not yet reported: parse_many keeps order
@@ -491,8 +491,8 @@ def parse_isolated(items: Sequence[Any], read: Callable[[Any], str], nlp: Any, j
 def run_batch(paths: Sequence[str], out_dir, jobs: int = 1, fmt: str = "jsonl", nlp_path=None,
               progress: bool = True, stream: Optional[TextIO] = None, force: bool = False) -> BatchResult:
     """Parse every input under ``paths`` into ``out_dir``, one output file per input (resumable)."""
-    from . import __version__
-    from .api import load
+    from .. import __version__
+    from ..api import load
     from .readers import InputError, read_file
 
     if fmt not in BATCH_FORMATS:

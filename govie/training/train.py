@@ -27,12 +27,12 @@ from spacy.language import Language
 from spacy.training import Example
 from spacy.util import fix_random_seed
 
-from .corpus import PROJECT_ROOT, CorpusDoc, load_corpus
-from .segmentation import train_pkuseg, write_training_file
+from ..corpus.records import PROJECT_ROOT, CorpusDoc, load_corpus
+from ..pipeline.segmenter import train_pkuseg, write_training_file
 
 DEFAULT_CONFIG = PROJECT_ROOT / "training" / "config.cfg"
 DEFAULT_WORK = PROJECT_ROOT / "training" / "work"
-DEFAULT_OUTPUT = Path(__file__).parent / "model"
+DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "model"
 CHUNK = 1500
 #: written into every pipeline ``govie train`` saves: only a directory holding it may be replaced
 MARKER = "govie-train.json"
@@ -70,7 +70,7 @@ def chunk_doc(d: CorpusDoc, size: int = CHUNK) -> list[CorpusDoc]:
 
 
 def make_tokenizer_nlp(pkuseg_dir: Optional[Path]) -> Language:
-    from . import tokenizer  # noqa: F401 (registers govie.ChineseTokenizer.v1)
+    from ..pipeline import tokenizer  # noqa: F401 (registers govie.ChineseTokenizer.v1)
 
     if pkuseg_dir is None:
         return spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "govie.ChineseTokenizer.v1"}}})
@@ -92,7 +92,7 @@ def stage_pkuseg(train_docs: Sequence[CorpusDoc], dev_docs: Sequence[CorpusDoc],
 
 
 def stage_docbins(nlp: Language, train_docs: Sequence[CorpusDoc], dev_docs: Sequence[CorpusDoc], work: Path) -> int:
-    from .corpus import to_docbin
+    from .docbin import to_docbin
 
     pieces = [c for d in train_docs for c in chunk_doc(d)]
     random.Random(0).shuffle(pieces)
@@ -106,7 +106,7 @@ def stage_docbins(nlp: Language, train_docs: Sequence[CorpusDoc], dev_docs: Sequ
 
 
 def examples_for(nlp: Language, docs: Sequence[CorpusDoc]) -> list[Example]:
-    from .corpus import to_docs
+    from .docbin import to_docs
 
     refs, _ = to_docs(docs, nlp)
     return [Example(nlp.make_doc(r.text), r) for r in refs]
@@ -115,7 +115,8 @@ def examples_for(nlp: Language, docs: Sequence[CorpusDoc]) -> list[Example]:
 def assemble(ner_dir: Path, train_docs: Sequence[CorpusDoc], classifier: str = "thinc",
              rel_epochs: int = 8, propose: bool = True) -> Language:
     """The shipped pipeline: trained tok2vec/NER + rule quantities + table reader + relations."""
-    from . import components, relations, tables, taxonomy  # noqa: F401  (register the factories)
+    from ..pipeline import components, relations  # noqa: F401  (register the factories)
+    from .. import tables, taxonomy
 
     nlp = spacy.load(ner_dir)
     nlp.add_pipe("govie_metric_bounds", after="ner")
@@ -148,7 +149,7 @@ def write_meta(nlp: Language) -> None:
 
 
 def _version() -> str:
-    from . import __version__
+    from .. import __version__
 
     return __version__
 
@@ -239,7 +240,7 @@ def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_CONFIG, work: Pa
           augment: bool = True) -> Language:
     from spacy.cli.train import train as spacy_train
 
-    from . import tokenizer  # noqa: F401
+    from ..pipeline import tokenizer  # noqa: F401
 
     check_output_dir(output)  # before the long run, not after it
     random.seed(0)
@@ -290,7 +291,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .api import load
+    from ..api import load
     from .evaluate import evaluate, format_table
 
     docs = [d for d in load_corpus(reports_dir=args.reports) if d.split == args.split]

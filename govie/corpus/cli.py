@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from .corpus import (DEFAULT_CORPUS, LAYOUTS, SPLITS, CorpusDoc, CorpusError, Problem, default_reports_dir,
+from .records import (DEFAULT_CORPUS, LAYOUTS, SPLITS, CorpusDoc, CorpusError, Problem, default_reports_dir,
                      load_record, read_splits, sha256)
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -50,10 +50,10 @@ def load_checked(corpus_dir: Path, reports_dir: Optional[Path], skip_missing: bo
                  augment: bool = False) -> tuple[list[CorpusDoc], list[Problem]]:
     """Every loadable record (with its split), and a problem for each one that is not loadable.
 
-    Unlike :func:`govie.corpus.load_corpus` this never stops at the first bad record.
+    Unlike :func:`govie.corpus.records.load_corpus` this never stops at the first bad record.
     ``skip_missing``: a record whose text is unavailable is a warning, not an error.
     """
-    from .corpus import to_traditional
+    from .records import to_traditional
 
     if not (corpus_dir / "annotations").is_dir():
         raise FileNotFoundError(f"{corpus_dir / 'annotations'}: no such directory")
@@ -77,7 +77,7 @@ def load_checked(corpus_dir: Path, reports_dir: Optional[Path], skip_missing: bo
 def _split_problems(docs: Sequence[CorpusDoc], corpus_dir: Path) -> list[Problem]:
     """splits.json against the records: unknown splits, ids without a record, real documents without a
     split (warnings), one issuing body in two splits and duplicate texts across splits (errors)."""
-    from .corpus import duplicate_problems, split_problems
+    from .split import duplicate_problems, split_problems
 
     splits = read_splits(corpus_dir)
     out = []
@@ -98,7 +98,7 @@ def _split_problems(docs: Sequence[CorpusDoc], corpus_dir: Path) -> list[Problem
 
 # --------------------------------------------------------------------------- validate
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .corpus import validate_doc
+    from .records import validate_doc
 
     corpus_dir, reports_dir = _corpus_dir(args), _reports_dir(args)
     try:
@@ -126,7 +126,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- stats
 def format_stats(st: dict[str, Any]) -> str:
     """The table printed by ``govie corpus stats``."""
-    from .corpus import STAT_GROUPS
+    from .split import STAT_GROUPS
 
     rows: list[tuple[str, str, dict]] = [("all", "", st["all"])]
     for group in STAT_GROUPS:
@@ -166,7 +166,7 @@ def _load_for_command(args: argparse.Namespace):
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from .corpus import stats
+    from .split import stats
 
     loaded = _load_for_command(args)
     if isinstance(loaded, int):
@@ -207,7 +207,8 @@ def split_docs(corpus_dir: Path, reports_dir: Optional[Path]) -> tuple[list[Corp
 
 
 def cmd_split(args: argparse.Namespace) -> int:
-    from .corpus import extend_split, issuer_key, make_split, write_split
+    from .split import extend_split, make_split, write_split
+    from .records import issuer_key
 
     corpus_dir = _corpus_dir(args)
     if not (corpus_dir / "annotations").is_dir():
@@ -249,7 +250,8 @@ def cmd_split(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- convert
 def cmd_convert(args: argparse.Namespace) -> int:
-    from .corpus import to_dataset, to_docbin
+    from .hf import to_dataset
+    from ..training.docbin import to_docbin
 
     loaded = _load_for_command(args)
     if isinstance(loaded, int):
@@ -312,7 +314,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     items: list[dict] = []
     n_ents = n_rels = 0
     if args.texts:
-        from .api import load, parse_many
+        from ..api import load, parse_many
 
         root = Path(args.texts)
         if not root.is_dir():
@@ -376,7 +378,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from . import interop
-    from .corpus import validate_doc
+    from .records import validate_doc
 
     corpus_dir = _corpus_dir(args)
     reports = Path(args.reports)

@@ -1,7 +1,7 @@
 """Text from HTML, DOCX and PDF reports, tables kept as rows (``a | b | c``).
 
 The extractors need the ``readers`` extra (``pip install govie[readers]``): BeautifulSoup for HTML,
-python-docx for DOCX, pdfplumber for PDF. Every failure is an :class:`~govie.readers.InputError`
+python-docx for DOCX, pdfplumber for PDF. Every failure is an :class:`~govie.io.readers.InputError`
 with a one-line message naming the file.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path
 from typing import Iterator, List, Optional, Union
 
-from .readers import InputError, Limits, _limits, decode, read_bytes
+from .decode import InputError, Limits, _limits, decode, read_bytes
 
 CELL_SEP = " | "
 INSTALL_HINT = "pip install govie[readers]"
@@ -25,12 +25,6 @@ _INLINE_WS = re.compile(r"[ \t\r\n\f\v\u00a0]+")
 _CJK_CH = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _CJK = re.compile(f"[{_CJK_CH}]")
 
-
-def extract(path: Union[str, Path], limits: Optional[Limits] = None) -> str:
-    """Text of an HTML, DOCX or PDF report: :func:`govie.readers.read_file` (the format told from the content)."""
-    from .readers import read_file
-
-    return read_file(path, limits=limits)
 
 
 def _missing(name: str, what: str, module: str) -> InputError:
@@ -89,8 +83,8 @@ _BLOCK = {"address", "article", "aside", "blockquote", "body", "caption", "cente
 
 
 def _plausible(text: str) -> bool:
-    """Text that reads like a Chinese report (see :func:`govie.readers.decode`), judged on a sample."""
-    from .readers import _CJK, _score
+    """Text that reads like a Chinese report (see :func:`govie.io.readers.decode`), judged on a sample."""
+    from .decode import _CJK, _score
 
     sample = text[:1 << 16]
     good, bad, common = _score(sample)
@@ -98,7 +92,7 @@ def _plausible(text: str) -> bool:
 
 
 def html_bytes_to_str(data: bytes, name: str = "<html>") -> str:
-    """Decode HTML bytes: a BOM wins, then ``<meta charset>``, then :func:`govie.readers.decode`.
+    """Decode HTML bytes: a BOM wins, then ``<meta charset>``, then :func:`govie.io.readers.decode`.
 
     A page declared as GBK/GB2312 (or any non-UTF-8 charset) whose bytes are valid UTF-8 with
     non-ASCII characters is read as UTF-8: such declarations outlive re-encoding.

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from typing import IO, Any, Iterable, Optional, Sequence
 
-from .taxonomy import load_taxonomy
+from ..taxonomy import load_taxonomy
 
 META_FIELDS = ["source", "body", "year", "layout", "facts", "checks"]
 

@@ -33,7 +33,7 @@ from thinc.api import Config, Model, Optimizer, Relu, chain
 from . import extensions
 from .components import set_entities
 from .quantities import QuantityMatch, overlaps, span_mask
-from .rules import link_quantities
+from .rule_linker import link_quantities
 
 LABELS = ("VALUE_OF", "PART_OF")
 HASH_BINS = 64

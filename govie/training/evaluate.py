@@ -13,8 +13,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from .corpus import CorpusDoc
-from .report import Report
+from ..corpus.records import CorpusDoc
+from ..report import Report
 
 
 @dataclass
@@ -135,7 +135,7 @@ def score_doc(gold: CorpusDoc, pred: Report, scores: Scores) -> None:
 
 def evaluate(gold_docs: Sequence[CorpusDoc], nlp, n_process: int = 1) -> Scores:
     """Parse each gold document's text with ``nlp`` and score it."""
-    from .api import parse_many
+    from ..api import parse_many
 
     scores = Scores()
     for gold, report in zip(gold_docs, parse_many([d.text for d in gold_docs], nlp=nlp, n_process=n_process)):

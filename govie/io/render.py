@@ -6,7 +6,7 @@ time), a facts table whose rows link to the spans, and the consistency warnings 
 :attr:`govie.Report.checks`. Everything (CSS, JS) is inline: no external resources are loaded.
 
 >>> import govie
->>> from govie.render import render_html
+>>> from govie.io.render import render_html
 >>> page = render_html(govie.parse("全市累计主动公开政府信息57194条。"), title="demo")
 >>> "57194条" in page
 True
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from .report import Report
+from ..report import Report
 
 QUANTITY, METRIC = "QUANTITY", "METRIC"
 VALUE_OF, PART_OF = "VALUE_OF", "PART_OF"
@@ -219,7 +219,7 @@ def render_html(report: Report, title: str) -> str:
     # JSON inside <script>: no "<", ">" or "&" may appear literally
     data = json.dumps(links, ensure_ascii=True).replace("<", "\\u003c").replace(">", "\\u003e") \
         .replace("&", "\\u0026")
-    from . import __version__
+    from .. import __version__
 
     return _PAGE.format(
         title=esc(title), version=esc(__version__), stats=esc(stats), meta=meta,
@@ -232,8 +232,8 @@ def render_html(report: Report, title: str) -> str:
 # ---------------------------------------------------------------------------------------------- CLI
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from .api import load, parse
-    from .cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE, _err
+    from ..api import load, parse
+    from ..cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE, _err
     from .readers import InputError, read_file
 
     path = Path(args.path)
@@ -244,7 +244,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         _err(f"{path}: is a directory; render takes one report file")
         return EXIT_USAGE
     if args.output:
-        from .cli import output_problem
+        from ..cli import output_problem
 
         problem = output_problem(Path(args.output), [str(path)], [path])
         if problem:

@@ -1,0 +1,1 @@
+"""Training (:mod:`.train`) and evaluation (:mod:`.evaluate`) of the pipeline: development-time code."""
