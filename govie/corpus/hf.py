@@ -7,6 +7,7 @@ import zlib
 from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
+from ..optional import require
 from .records import CorpusDoc, SPLITS, load_corpus, sha256
 
 
@@ -17,7 +18,8 @@ _META_COLUMNS = ("kind", "level", "province", "layout", "format", "script", "ori
 
 def dataset_features():
     """The ``datasets.Features`` of :func:`to_dataset` / :func:`load_dataset` (see ``docs/corpus.md``)."""
-    from datasets import Features, Value
+    datasets = require("datasets", "train", "the Hugging Face dataset view")
+    Features, Value = datasets.Features, datasets.Value
 
     ent = {"id": Value("string"), "label": Value("string"), "start": Value("int32"), "end": Value("int32"),
            "text": Value("string"),
@@ -66,7 +68,8 @@ def to_dataset(docs: Sequence[CorpusDoc], splits: Optional[Sequence[str]] = None
     """A ``datasets.DatasetDict``, one split per corpus split (``unassigned`` for documents not in
     ``splits.json``), with the features of :func:`dataset_features`. ``splits``: exactly these splits,
     empty where no document falls in one (others are left out)."""
-    from datasets import Dataset, DatasetDict
+    datasets = require("datasets", "train", "the Hugging Face dataset view")
+    Dataset, DatasetDict = datasets.Dataset, datasets.DatasetDict
 
     features = dataset_features()
     by: dict[str, list] = {s: [] for s in splits} if splits is not None else {}

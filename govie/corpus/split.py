@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
+from ..optional import require
 from .records import CorpusDoc, DEFAULT_CORPUS, Problem, SPLITS, SPLIT_METHOD, issuer_key, sha256, year_band
 
 
@@ -66,7 +67,8 @@ def _tags(d: CorpusDoc) -> set[tuple[str, str]]:
 def _group_folds(labels: list[str], groups: list[str], k: int, seed: int) -> list[list[int]]:
     """``StratifiedGroupKFold`` folds (indices); unstratified (one label) where stratifying is impossible."""
     import numpy as np
-    from sklearn.model_selection import StratifiedGroupKFold
+
+    StratifiedGroupKFold = require("sklearn.model_selection", "train", "the corpus split").StratifiedGroupKFold
 
     k = min(k, len(set(groups)))
     if k < 2:
