@@ -36,6 +36,15 @@ TESTS = {
     "relations": ["tests/test_relations.py", "tests/test_golden.py"],
     "evaluate": ["tests/test_evaluate.py"],
 }
+#: the files each module name stands for (a package: every module in it, mutants drawn across them)
+PATHS = {
+    "normalize": ["govie/normalize.py"],
+    "quantities": ["govie/pipeline/quantities.py"],
+    "rules": ["govie/pipeline/rule_linker.py"],
+    "tables": ["govie/tables.py", "govie/tables/*.py", "govie/tables/*/*.py"],
+    "relations": ["govie/pipeline/relations.py"],
+    "evaluate": ["govie/training/evaluate.py"],
+}
 SWAP = {"<": ">=", ">=": "<", ">": "<=", "<=": ">", "==": "!=", "!=": "==", "+": "-", "-": "+", "*": "/",
         "and": "or", "or": "and", "True": "False", "False": "True", "is": "is not", "in": "not in"}
 
@@ -97,33 +106,35 @@ def main(argv: list[str] | None = None) -> int:
             print(f"the unmutated tests fail for {broken}: fix them first", file=sys.stderr)
             return 2
         for mod in args.modules:
-            target = copy / "govie" / f"{mod}.py"
-            original = target.read_text(encoding="utf-8")
-            lines = original.splitlines(keepends=True)
-            cands = candidates(target)
+            targets = sorted({f for pattern in PATHS[mod] for f in copy.glob(pattern) if f.name != "__init__.py"})
+            originals = {t: t.read_text(encoding="utf-8") for t in targets}
+            cands = [(t, *c) for t in targets for c in candidates(t)]
             rng.shuffle(cands)
             chosen = []
-            for line, c1, c2, old, new in cands:  # mutants that still compile, in a fixed random order
+            for target, line, c1, c2, old, new in cands:  # mutants that still compile, in a fixed random order
+                lines = originals[target].splitlines(keepends=True)
                 mutated = lines[:]
                 mutated[line - 1] = lines[line - 1][:c1] + new + lines[line - 1][c2:]
                 try:
                     compile("".join(mutated), str(target), "exec")
                 except SyntaxError:
                     continue
-                chosen.append((line, old, new, "".join(mutated)))
+                chosen.append((str(target), line, old, new, "".join(mutated)))
                 if len(chosen) == args.per_module:
                     break
             chosen.sort()
             killed = 0
-            for line, old, new, source in chosen:
+            for name, line, old, new, source in chosen:
+                target = Path(name)
                 target.write_text(source, encoding="utf-8")
                 t = time.monotonic()
                 fate = run_tests(copy, TESTS[mod], args.timeout)
-                target.write_text(original, encoding="utf-8")
+                target.write_text(originals[target], encoding="utf-8")
                 killed += fate.startswith("killed")
-                where = f"{mod}.py:{line}"
+                lines = originals[target].splitlines(keepends=True)
+                where = f"{target.relative_to(copy)}:{line}"
                 shown = f"{old[:40]!s} -> {new[:40]!s}"
-                print(f"{fate:18} {where:18} {shown}  ({time.monotonic() - t:.0f} s)", flush=True)
+                print(f"{fate:18} {where:34} {shown}  ({time.monotonic() - t:.0f} s)", flush=True)
                 if not fate.startswith("killed"):
                     survivors.append(f"{where}: {lines[line - 1].strip()[:100]}  [{shown}]")
             totals[mod] = [killed, len(chosen)]
