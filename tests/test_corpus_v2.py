@@ -336,11 +336,13 @@ def test_load_dataset_keeps_integers(tmp_path: Path) -> None:
     assert ents["57194条"]["value_float"] is None
     assert ents["98.07%"]["value"] is None and ents["98.07%"]["value_float"] == 98.07
     assert type(ents["98.07%"]["value_float"]) is float
-    assert gc.entity_value(ents["57194条"]) == 57194 and gc.entity_value(ents["98.07%"]) == 98.07
-    assert gc.entity_value(ents["主动公开政府信息"]) is None
+    from govie.corpus.hf import dataset_features, entity_value
+
+    assert entity_value(ents["57194条"]) == 57194 and entity_value(ents["98.07%"]) == 98.07
+    assert entity_value(ents["主动公开政府信息"]) is None
     assert (row["kind"], row["level"], row["province"], row["year"]) == ("report", "city", "江苏", 2020)
     assert ds["test"][0]["source_url"] == "http://example.gov.cn/o002.html"
-    assert ds["train"].features == ds["dev"].features == gc.dataset_features()
+    assert ds["train"].features == ds["dev"].features == dataset_features()
 
 
 def test_docs_example_runs(tmp_path: Path, monkeypatch, capsys) -> None:

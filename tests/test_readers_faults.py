@@ -555,16 +555,16 @@ def test_permission_denied_message(tmp_path, monkeypatch):
     """(Root reads anything, so the refusal is simulated.)"""
     import builtins
 
-    import govie.io.readers as readers
+    import govie.io.decode as decode  # read_bytes opens the file
 
     def deny(path, *a, **k):
         raise PermissionError(13, "Permission denied", str(path))
 
     p = tmp_path / "secret.txt"
     p.write_text(SIMPLIFIED, encoding="utf-8")
-    monkeypatch.setattr(readers, "open", deny, raising=False)
+    monkeypatch.setattr(decode, "open", deny, raising=False)
     raises(p, "secret.txt: Permission denied")
-    monkeypatch.setattr(readers, "open", builtins.open, raising=False)
+    monkeypatch.setattr(decode, "open", builtins.open, raising=False)
     assert read_file(p) == SIMPLIFIED
 
 
