@@ -9,7 +9,8 @@ from .pipeline import extensions  # noqa: F401  (registers Doc/Span extensions)
 from .api import build_rule_pipeline, load, parse, parse_file, parse_many
 from .normalize import normalize
 from .report import Check, Fact, Report, TextSpan
+from .io.tabular import read_facts, to_dataframe
 
 __version__ = "0.1.0"
 __all__ = ["parse", "parse_file", "parse_many", "load", "build_rule_pipeline", "normalize", "Report", "Fact",
-           "Check", "TextSpan", "__version__"]
+           "Check", "TextSpan", "to_dataframe", "read_facts", "__version__"]

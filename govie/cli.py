@@ -107,6 +107,17 @@ def cmd_parse(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if _wants_batch(args):
         return cmd_batch(args)
+    if args.format == "parquet":
+        from .io.tabular import _pandas, _pyarrow
+
+        if not args.output:
+            _err("--format parquet writes a binary file: give it with -o FILE.parquet")
+            return EXIT_USAGE
+        try:
+            _pandas(), _pyarrow()
+        except ImportError as e:
+            _err(str(e))
+            return EXIT_USAGE
     if args.output:
         problem = output_problem(Path(args.output), args.paths, files)
         if problem:
@@ -153,6 +164,15 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 from .corpus.dataset import report_row
 
                 reports.append({k: sheet_cell(v) for k, v in report_row(display(path), report).items()})
+            elif args.format in ("facts.csv", "parquet"):
+                from .io import tabular
+
+                records = tabular.fact_records(report, display(path))
+                if args.format == "parquet":
+                    reports.extend(records)
+                else:
+                    tabular.write_facts_csv(records, out, header=not reports)
+                    reports.append(None)  # the header is written once
 
         parse_isolated(files, read, nlp, args.jobs or 1, on_report, on_fail)
         if args.format == "json":
@@ -162,6 +182,15 @@ def cmd_parse(args: argparse.Namespace) -> int:
             from .corpus.dataset import write_csv
 
             write_csv(reports, out)
+        elif args.format == "facts.csv" and not reports:
+            from .io.tabular import write_facts_csv
+
+            write_facts_csv([], out)
+        elif args.format == "parquet":
+            from .io import tabular
+
+            out.flush()
+            tabular.write_parquet(tabular.frame(reports), out.buffer)
 
     if args.output:
         # a temporary file renamed at the end: an interrupted run leaves the previous output as it was
@@ -191,7 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command")
     p = sub.add_parser("parse", help="extract facts from report files or directories")
     p.add_argument("paths", nargs="+", help="files (.txt .html .docx .pdf) or directories")
-    p.add_argument("--format", choices=["jsonl", "json", "tsv", "csv"], default="jsonl")
+    p.add_argument("--format", choices=["jsonl", "json", "tsv", "csv", "facts.csv", "parquet"], default="jsonl",
+                   help="jsonl/json/tsv: fact records; csv: one row per report, one column per indicator id; "
+                   "facts.csv/parquet: one row per fact with issuer and year (the panel for pandas)")
     p.add_argument("-o", "--output", help="write here instead of stdout; a directory (existing, or ending "
                    "with /) gets one output file per input, resumable, failures in errors.tsv")
     p.add_argument("--jobs", type=_positive_int, default=None,

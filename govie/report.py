@@ -90,6 +90,21 @@ class Report:
         kwargs.setdefault("ensure_ascii", False)
         return json.dumps(self.to_dict(include_text), **kwargs)
 
+    def to_dataframe(self, source: Optional[str] = None):
+        """One row per fact as a pandas DataFrame (``pip install "govie[pandas]"``): source, issuer,
+        year, indicator_id, indicator, value (``int64`` when every value is whole), unit, approximate and
+        offsets; see :mod:`govie.io.tabular`."""
+        from .io.tabular import to_dataframe
+
+        return to_dataframe([(source, self)])
+
+    def __repr__(self) -> str:
+        # short: the dataclass repr printed the whole text and every fact (140 KB for one report)
+        head = self.text[:20].replace("\n", " ")
+        more = "…" if len(self.text) > 20 else ""
+        return (f"<Report {len(self.text):,} chars {head!r}{more}: {len(self.facts)} facts, "
+                f"{len(self.quantities)} quantities, {len(self.relations)} relations, {len(self.checks)} checks>")
+
 
 def report_from_doc(doc: Doc) -> Report:
     """Build a :class:`Report` from a doc processed by a govie pipeline."""

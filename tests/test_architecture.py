@@ -89,3 +89,30 @@ def test_no_import_cycles():
 @pytest.mark.parametrize("path", sorted(ROOT.rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_module_over_500_lines(path):
     assert len(path.read_text(encoding="utf-8").splitlines()) <= 520, path
+
+
+def test_every_relative_import_inside_govie_resolves():
+    """Imports inside functions run late: a moved module must not leave one pointing nowhere."""
+    import importlib
+
+    missing = []
+    for path in sorted(ROOT.rglob("*.py")):
+        mod = module_name(path)
+        pkg = mod if path.name == "__init__.py" else mod.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.ImportFrom) and node.level):
+                continue
+            base = pkg.split(".")
+            target = ".".join(base[: len(base) - (node.level - 1)] + ([node.module] if node.module else []))
+            try:
+                module = importlib.import_module(target)
+            except ImportError as e:
+                missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {target} ({e})")
+                continue
+            for alias in node.names:
+                if not hasattr(module, alias.name):
+                    try:
+                        importlib.import_module(f"{target}.{alias.name}")
+                    except ImportError:
+                        missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {target}.{alias.name}")
+    assert not missing, "\n".join(missing)

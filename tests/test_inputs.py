@@ -421,9 +421,11 @@ def test_batch_jobs_and_formats(tmp_path, capsys):
     lines = (out / "a.txt.tsv").read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("source\tquantity_start") and len(lines) == 4
     assert not (out / "errors.tsv").read_text().strip().splitlines()[1:]
+    # csv works in batch mode since #18: a row per report, stacked into all.csv
     code, _, err = run_cli(capsys, str(src), "-o", f"{tmp_path / 'csv'}/", "--format", "csv")
-    assert code == 2
-    assert_one_line_error(err, "csv")
+    assert code == 0, err
+    rows = (tmp_path / "csv" / "all.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 1 + 4  # the header, a.txt, b.txt, empty.txt, sub/c.html
 
 
 def test_batch_progress_and_result(tmp_path):

@@ -35,7 +35,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, TextIO
 
-BATCH_FORMATS = ("jsonl", "json", "tsv")
+BATCH_FORMATS = ("jsonl", "json", "tsv", "csv", "facts.csv", "parquet")
+#: formats whose per-input outputs are also stacked into one ``OUTDIR/all.<format>`` at the end of a run
+#: (``csv``: one row per report; ``facts.csv``/``parquet``: the issuer × year × indicator panel, a row per fact)
+PANEL_FORMATS = ("csv", "facts.csv", "parquet")
+PANEL_NAME = "all"
 ERRORS_FILE = "errors.tsv"
 #: what made the outputs of a batch directory: resume only when it matches
 MANIFEST = ".govie-batch.json"
@@ -69,6 +73,8 @@ class BatchResult:
     chars: int = 0
     seconds: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    panel: Optional[Path] = None  # OUTDIR/all.<format>, where the format has one
+    panel_rows: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -84,6 +90,8 @@ class BatchResult:
             line += f"; {self.redone} incomplete output(s) redone"
         if self.empty:
             line += f"; {self.empty} empty input(s)"
+        if self.panel is not None:
+            line += f"; all outputs stacked in {display(self.panel)} ({self.panel_rows:,} rows)"
         return line
 
 
@@ -241,7 +249,20 @@ def write_report(fh: TextIO, source: str, report, fmt: str) -> None:
     """One report in a batch output format (``source`` names the input)."""
     from .formats import FACT_FIELDS, _tsv_row, fact_rows
 
-    if fmt == "jsonl":
+    if fmt in ("csv", "facts.csv", "parquet"):
+        from . import tabular
+
+        if fmt == "csv":
+            from .formats import sheet_cell
+            from ..corpus.dataset import report_row, write_csv
+
+            write_csv([{k: sheet_cell(v) for k, v in report_row(source, report).items()}], fh)
+        elif fmt == "facts.csv":
+            tabular.write_facts_csv(tabular.fact_records(report, source), fh)
+        else:
+            fh.flush()
+            tabular.write_parquet(tabular.frame(tabular.fact_records(report, source)), fh.buffer)
+    elif fmt == "jsonl":
         for row in fact_rows(source, report):
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     elif fmt == "json":
@@ -265,6 +286,13 @@ def valid_output(out: Path, fmt: str, source: Optional[Path] = None) -> bool:
         data = out.read_bytes()
     except OSError:
         return False
+    if fmt == "parquet":
+        try:
+            import pyarrow.parquet as pq
+
+            return data[:4] == data[-4:] == b"PAR1" and pq.read_metadata(io.BytesIO(data)) is not None
+        except Exception:  # pyarrow missing, or a damaged file: redo it
+            return False
     if not data:
         if fmt != "jsonl" or source is None:
             return False
@@ -285,6 +313,17 @@ def valid_output(out: Path, fmt: str, source: Optional[Path] = None) -> bool:
         if fmt == "tsv":
             rows = list(csv.reader(io.StringIO(text, newline=""), delimiter="\t"))
             return bool(rows) and rows[0] == FACT_FIELDS and all(len(r) == len(FACT_FIELDS) for r in rows)
+        if fmt in ("csv", "facts.csv"):
+            if fmt == "csv":
+                from ..corpus.dataset import columns as header
+            else:
+                from .tabular import FACT_COLUMNS
+
+                def header() -> list[str]:
+                    return FACT_COLUMNS
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+            return (bool(rows) and rows[0] == list(header()) and all(len(r) == len(rows[0]) for r in rows)
+                    and (fmt != "csv" or len(rows) == 2))
     except (ValueError, csv.Error):
         return False
     return False
@@ -487,6 +526,50 @@ def parse_isolated(items: Sequence[Any], read: Callable[[Any], str], nlp: Any, j
             gen.close()  # worker processes end now, also on a signal
 
 
+# --------------------------------------------------------------------------------------------- panel
+def stack_outputs(out_dir: Path, outputs: Sequence[Path], fmt: str, result: Optional[BatchResult] = None) -> Path:
+    """Stack the complete per-input ``outputs`` (in input order) into ``OUTDIR/all.<fmt>``, written
+    atomically; inputs that failed have no output and are left out. Returns the panel's path."""
+    panel = out_dir / f"{PANEL_NAME}.{fmt}"
+    done = [o for o in outputs if o.exists() and valid_output(o, fmt)]
+    rows = 0
+    if fmt == "parquet":
+        import pandas as pd
+
+        from . import tabular
+
+        frames = [pd.read_parquet(o) for o in done]
+        df = tabular.typed(pd.concat(frames, ignore_index=True)) if frames else tabular.frame([])
+        rows = len(df)
+        _atomic_write(panel, lambda fh: (fh.flush(), tabular.write_parquet(df, fh.buffer)))
+    else:
+        def write(fh: TextIO) -> None:
+            nonlocal rows
+            header = None
+            for o in done:
+                text = o.read_text(encoding="utf-8")
+                cut = text.index("\n") + 1  # after the header (names only, no quoted line breaks)
+                if header is None:
+                    header = text[:cut]
+                    fh.write(header)
+                fh.write(text[cut:])
+                rows += sum(1 for _ in csv.reader(io.StringIO(text[cut:], newline="")))
+            if header is None:  # nothing parsed: the header alone
+                if fmt == "csv":
+                    from ..corpus.dataset import columns
+
+                    fh.write(",".join(columns()) + "\n")
+                else:
+                    from .tabular import FACT_COLUMNS
+
+                    fh.write(",".join(FACT_COLUMNS) + "\n")
+
+        _atomic_write(panel, write)
+    if result is not None:
+        result.panel, result.panel_rows = panel, rows
+    return panel
+
+
 # ----------------------------------------------------------------------------------------------- run
 def run_batch(paths: Sequence[str], out_dir, jobs: int = 1, fmt: str = "jsonl", nlp_path=None,
               progress: bool = True, stream: Optional[TextIO] = None, force: bool = False) -> BatchResult:
@@ -497,6 +580,13 @@ def run_batch(paths: Sequence[str], out_dir, jobs: int = 1, fmt: str = "jsonl", 
 
     if fmt not in BATCH_FORMATS:
         raise ValueError(f"--format {fmt} is not available for directory output (use {', '.join(BATCH_FORMATS)})")
+    if fmt == "parquet":
+        from .tabular import _pandas, _pyarrow
+
+        try:
+            _pandas(), _pyarrow()
+        except ImportError as e:
+            raise ValueError(str(e)) from None
     out_dir = Path(out_dir)
     stream = stream or sys.stderr
     if out_dir.exists() and not out_dir.is_dir():
@@ -584,6 +674,8 @@ def run_batch(paths: Sequence[str], out_dir, jobs: int = 1, fmt: str = "jsonl", 
         if todo:
             nlp = load(nlp_path)
             parse_isolated(todo, read, nlp, jobs, store, fail)
+        if fmt in PANEL_FORMATS:
+            stack_outputs(out_dir, [o for _, _, o in todo_all], fmt, result)
     finally:
         result.seconds = time.monotonic() - t0
         if bar:

@@ -3,13 +3,19 @@
 - ``Span._.value`` / ``Span._.unit`` / ``Span._.approximate``: the normalised reading of a
   QUANTITY. Components that know more than the span text (a table's unit column) record it in
   ``Doc._.quantity_info``; otherwise it is computed from the span text.
-- ``Doc._.relations``: ``[(head_start, head_end, tail_start, tail_end, label, score), …]`` in
-  character offsets (``VALUE_OF`` QUANTITY→METRIC, ``PART_OF`` METRIC→METRIC).
+- ``Doc._.relations``: ``[Relation(head_start, head_end, tail_start, tail_end, label, score), …]`` in
+  character offsets (``VALUE_OF`` QUANTITY→METRIC, ``PART_OF`` METRIC→METRIC). :class:`Relation` is a
+  named tuple: it unpacks like the plain 6-tuple, and stays one after ``nlp.pipe(n_process=2)`` and a
+  ``DocBin`` (which send ``user_data`` through msgpack, where tuples become lists).
+- ``doc.spans["VALUE_OF"]`` / ``doc.spans["PART_OF"]``: the same relations as spans, kept in step with
+  ``Doc._.relations`` (assign a new list to change them): each span is the relation's head, labelled
+  with the relation; ``Span._.tail`` is the linked METRIC and ``Span._.score`` the relation's score.
+  ``displacy.render(doc, style="span", options={"spans_key": "VALUE_OF"})`` draws them.
 - ``Doc._.indicator_ids``: ``{(start, end): indicator_id}`` for quantities mapped to the taxonomy.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Iterable, NamedTuple, Optional
 
 import numpy as np
 from spacy.attrs import ENT_IOB, ENT_TYPE, IDX, LENGTH
@@ -59,15 +65,97 @@ def _approximate(span: Span):
     return None if r is None else r.approximate
 
 
+class Relation(NamedTuple):
+    """One relation of ``Doc._.relations``, in character offsets of the doc's text."""
+
+    head_start: int
+    head_end: int
+    tail_start: int
+    tail_end: int
+    label: str
+    score: float
+
+
+#: the relation labels that get a ``doc.spans`` group
+RELATION_LABELS = ("VALUE_OF", "PART_OF")
+RELATIONS_KEY = "govie_relations"
+
+
+def _as_relations(items: Iterable[Any]) -> list[Relation]:
+    return [r if type(r) is Relation else Relation(*r) for r in items]
+
+
+def _get_relations(doc: Doc) -> Optional[list[Relation]]:
+    rels = doc.user_data.get(RELATIONS_KEY)
+    if rels and any(type(r) is not Relation for r in rels):  # lists, after msgpack (n_process, DocBin)
+        rels = doc.user_data[RELATIONS_KEY] = _as_relations(rels)
+    return rels
+
+
+def _set_relations(doc: Doc, value: Optional[Iterable[Any]]) -> None:
+    if value is None:
+        doc.user_data.pop(RELATIONS_KEY, None)
+        rels: list[Relation] = []
+    else:
+        rels = doc.user_data[RELATIONS_KEY] = _as_relations(value)
+    set_relation_spans(doc, rels)
+
+
+def set_relation_spans(doc: Doc, rels: Iterable[Relation]) -> None:
+    """``doc.spans[label]`` for each of :data:`RELATION_LABELS` (and any other label in ``rels``): the
+    head of each relation as a span labelled with the relation, its tail's offsets in the span's id."""
+    if not len(doc):
+        return
+    rels = list(rels)
+    idx = doc.to_array([IDX, LENGTH]).reshape(-1, 2)
+    ends = idx[:, 0] + idx[:, 1]
+    # the head's tokens: the one holding its first character to the one holding its last
+    first = np.searchsorted(idx[:, 0], [r.head_start for r in rels], side="right") - 1
+    last = np.searchsorted(ends, [r.head_end for r in rels], side="left") + 1
+    groups: dict[str, list[Span]] = {label: [] for label in RELATION_LABELS}
+    n = len(doc)
+    for r, s, e in zip(rels, first.tolist(), last.tolist()):
+        if 0 <= s < e <= n:
+            groups.setdefault(r.label, []).append(Span(doc, s, e, label=r.label, span_id=f"{r.tail_start}:{r.tail_end}"))
+    for label, spans in groups.items():
+        doc.spans[label] = spans
+
+
+def _tail_offsets(span: Span) -> Optional[tuple[int, int]]:
+    ts, sep, te = (span.id_ or "").partition(":")
+    return (int(ts), int(te)) if sep and ts.isdigit() and te.isdigit() else None
+
+
+def _tail(span: Span) -> Optional[Span]:
+    """The linked span of a relation span (``doc.spans["VALUE_OF"]``: the METRIC), with its entity label."""
+    off = _tail_offsets(span)
+    if off is None:
+        return None
+    tail = span.doc.char_span(off[0], off[1], alignment_mode="expand")
+    if tail is None:
+        return None
+    return Span(span.doc, tail.start, tail.end, label=tail[0].ent_type_ or "")
+
+
+def _score(span: Span) -> Optional[float]:
+    """The score of the relation a relation span stands for."""
+    off = _tail_offsets(span)
+    if off is None:
+        return None
+    key = (span.start_char, span.end_char, off[0], off[1], span.label_)
+    return next((r.score for r in span.doc._.relations or [] if r[:5] == key), None)
+
+
 def register() -> None:
     """Register the extensions (idempotent)."""
     if not Doc.has_extension("quantity_info"):
         Doc.set_extension("quantity_info", default=None)
     if not Doc.has_extension("relations"):
-        Doc.set_extension("relations", default=None)
+        Doc.set_extension("relations", getter=_get_relations, setter=_set_relations)
     if not Doc.has_extension("indicator_ids"):
         Doc.set_extension("indicator_ids", default=None)
-    for name, getter in (("value", _value), ("unit", _unit), ("approximate", _approximate)):
+    for name, getter in (("value", _value), ("unit", _unit), ("approximate", _approximate), ("tail", _tail),
+                         ("score", _score)):
         if not Span.has_extension(name):
             Span.set_extension(name, getter=getter)
 
