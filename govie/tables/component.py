@@ -1,0 +1,128 @@
+"""The ``govie_table_reader`` spaCy component: the tables of a doc as entities, links and indicator ids."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from spacy.attrs import IDX, LENGTH
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from .. import extensions
+from ..checks import check_tables
+from ..components import without_overlaps
+from ..quantities import overlaps, span_mask
+from ..taxonomy import load_taxonomy
+from .model import Offsets
+from .reader import read_tables
+
+def _ensure_boundaries(doc: Doc, offsets: Sequence[int]) -> int:
+    """Split tokens so that each offset is a token boundary; returns how many splits were needed."""
+    text = extensions.doc_text(doc)
+    n = len(text)
+    arr = doc.to_array([IDX, LENGTH])  # not `t.idx for t in doc`: that makes a Token object each
+    idx = arr[:, 0]
+    edges = set(idx.tolist()) | set((idx + arr[:, 1]).tolist()) | {n}
+    inside = sorted({o for o in offsets if 0 < o < n and o not in edges})
+    if not inside:
+        return 0
+    cuts: dict[int, list[int]] = {}
+    for o, ti in zip(inside, np.searchsorted(idx, inside, side="right") - 1):
+        cuts.setdefault(int(ti), []).append(o)
+    ents = [(e.start_char, e.end_char, e.label_) for e in extensions.entities(doc)]
+    doc.ents = []
+    with doc.retokenize() as retok:
+        for ti, pieces in cuts.items():
+            tok = doc[ti]
+            s = tok.idx
+            edges = [s] + pieces + [s + len(tok.text)]
+            orths = [text[a:b] for a, b in zip(edges, edges[1:])]
+            retok.split(tok, orths, heads=[(tok, 0)] * len(orths))
+    spans = [doc.char_span(s, e, label=lab) for s, e, lab in ents]
+    doc.set_ents([s for s in spans if s is not None])
+    return len(inside)
+
+
+class TableReader:
+    """Reads the statistics tables into QUANTITY/METRIC entities, VALUE_OF links and indicator ids."""
+
+    def __init__(self, nlp: Language, name: str, checks: bool, replace_quantities: bool) -> None:
+        self.name = name
+        self.checks = checks
+        self.replace_quantities = replace_quantities
+        self.taxonomy = load_taxonomy()
+
+    def __call__(self, doc: Doc) -> Doc:
+        extensions.init_doc(doc)
+        text = extensions.doc_text(doc)
+        tables = read_tables(text, self.taxonomy)
+        if not tables:
+            return doc
+        cells = [c for t in tables for c in t.cells]
+        metric_offsets = sorted({m for c in cells for m in c.metrics})
+        _ensure_boundaries(doc, [o for c in cells for o in (c.start, c.end)] + [o for m in metric_offsets for o in m])
+        regions = [(t.start, t.end) for t in tables]
+
+        def in_region(s: int, e: int) -> bool:
+            return any(rs <= s and e <= re_ + 1 for rs, re_ in regions)
+
+        q_spans: list[Span] = []
+        for c in cells:
+            sp = doc.char_span(c.start, c.end, label="QUANTITY")
+            if sp is None:
+                continue
+            q_spans.append(sp)
+            doc._.quantity_info[f"{c.start}:{c.end}"] = [c.value, c.unit, False]
+            if c.indicator_id:
+                doc._.indicator_ids[f"{c.start}:{c.end}"] = c.indicator_id
+        q_keys = {(s.start_char, s.end_char) for s in q_spans}
+        in_cell = span_mask(len(text), q_keys)
+        m_spans: dict[Offsets, Span] = {}
+        for s, e in metric_offsets:
+            if overlaps(s, e, in_cell):
+                continue
+            sp = doc.char_span(s, e, label="METRIC", alignment_mode="contract")
+            if sp is not None and len(sp):
+                m_spans[(s, e)] = sp
+        kept = []
+        for ent in extensions.entities(doc):
+            if ent.label_ == "QUANTITY" and self.replace_quantities and in_region(ent.start_char, ent.end_char):
+                if (ent.start_char, ent.end_char) not in q_keys:
+                    doc._.quantity_info.pop(f"{ent.start_char}:{ent.end_char}", None)
+                continue
+            kept.append(ent)
+        new = q_spans + list(m_spans.values())
+        ents = filter_spans(new + without_overlaps(kept, new, len(doc)))
+        doc.set_ents(ents)
+        final = {(e.start_char, e.end_char) for e in ents}
+        rels = list(doc._.relations or [])
+        for c in cells:
+            if (c.start, c.end) not in final:
+                continue
+            for m in c.metrics:
+                sp = m_spans.get(m)
+                if sp is not None and (sp.start_char, sp.end_char) in final:
+                    rels.append((c.start, c.end, sp.start_char, sp.end_char, "VALUE_OF", 1.0))
+        for t in tables:
+            for child, parent in t.part_of:
+                c, p = m_spans.get(child), m_spans.get(parent)
+                if c is not None and p is not None and {(c.start_char, c.end_char), (p.start_char, p.end_char)} <= final:
+                    rels.append((c.start_char, c.end_char, p.start_char, p.end_char, "PART_OF", 1.0))
+        doc._.relations = sorted(set(rels))
+        warnings = [w for t in tables for w in t.warnings]
+        checks = list(doc.user_data.get("govie_checks") or [])
+        checks.extend(warnings)
+        if self.checks:
+            checks.extend(check_tables(tables, self.taxonomy))
+        doc.user_data["govie_checks"] = checks
+        meta = dict(doc.user_data.get("govie_meta") or {})
+        meta["tables"] = [{"kind": t.kind, "start": t.start, "end": t.end, "cells": len(t.cells)} for t in tables]
+        doc.user_data["govie_meta"] = meta
+        return doc
+
+
+@Language.factory("govie_table_reader", default_config={"checks": True, "replace_quantities": True},
+                  assigns=["doc.ents", "doc._.quantity_info", "doc._.relations", "doc._.indicator_ids"])
+def make_table_reader(nlp: Language, name: str, checks: bool, replace_quantities: bool) -> TableReader:
+    return TableReader(nlp, name, checks, replace_quantities)
