@@ -1,10 +1,6 @@
 """The ``govie_table_reader`` spaCy component: the tables of a doc as entities, links and indicator ids."""
 from __future__ import annotations
 
-from typing import Sequence
-
-import numpy as np
-from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
@@ -14,34 +10,9 @@ from ..checks import check_tables
 from ..components import without_overlaps
 from ..quantities import overlaps, span_mask
 from ..taxonomy import load_taxonomy
+from ..tokenizer import split_at
 from .model import Offsets
 from .reader import read_tables
-
-def _ensure_boundaries(doc: Doc, offsets: Sequence[int]) -> int:
-    """Split tokens so that each offset is a token boundary; returns how many splits were needed."""
-    text = extensions.doc_text(doc)
-    n = len(text)
-    arr = doc.to_array([IDX, LENGTH])  # not `t.idx for t in doc`: that makes a Token object each
-    idx = arr[:, 0]
-    edges = set(idx.tolist()) | set((idx + arr[:, 1]).tolist()) | {n}
-    inside = sorted({o for o in offsets if 0 < o < n and o not in edges})
-    if not inside:
-        return 0
-    cuts: dict[int, list[int]] = {}
-    for o, ti in zip(inside, np.searchsorted(idx, inside, side="right") - 1):
-        cuts.setdefault(int(ti), []).append(o)
-    ents = [(e.start_char, e.end_char, e.label_) for e in extensions.entities(doc)]
-    doc.ents = []
-    with doc.retokenize() as retok:
-        for ti, pieces in cuts.items():
-            tok = doc[ti]
-            s = tok.idx
-            edges = [s] + pieces + [s + len(tok.text)]
-            orths = [text[a:b] for a, b in zip(edges, edges[1:])]
-            retok.split(tok, orths, heads=[(tok, 0)] * len(orths))
-    spans = [doc.char_span(s, e, label=lab) for s, e, lab in ents]
-    doc.set_ents([s for s in spans if s is not None])
-    return len(inside)
 
 
 class TableReader:
@@ -61,7 +32,9 @@ class TableReader:
             return doc
         cells = [c for t in tables for c in t.cells]
         metric_offsets = sorted({m for c in cells for m in c.metrics})
-        _ensure_boundaries(doc, [o for c in cells for o in (c.start, c.end)] + [o for m in metric_offsets for o in m])
+        # cells and labels must start and end on token boundaries (a run 898989 is three cells)
+        split_at(doc, [o for c in cells for o in (c.start, c.end)] + [o for m in metric_offsets for o in m],
+                 in_place=True)
         regions = [(t.start, t.end) for t in tables]
 
         def in_region(s: int, e: int) -> bool:
