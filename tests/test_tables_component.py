@@ -59,3 +59,59 @@ def test_table_reader_splits_tokens_at_its_cells_and_keeps_an_earlier_entity():
     assert [e.text for e in doc.ents if e.label_ == "QUANTITY"] == ["1", "0", "5"]
     assert "规章" in [e.text for e in doc.ents if e.label_ == "METRIC"]
     assert {doc._.indicator_ids[k] for k in doc._.indicator_ids} >= {"t2.rules.issued", "t2.rules.in_force"}
+
+
+T3_HEAD = "申请人情况\t自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计\n"
+T3_ROWS = "一、本年新收政府信息公开申请数量\t3\t0\t0\t0\t1\t0\t4\n二、上年结转政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1\n"
+
+
+def test_declared_assigns_are_what_the_component_writes(rules_nlp):
+    meta = rules_nlp.get_pipe_meta("govie_table_reader")
+    assert set(meta.assigns) == {"doc.ents", "doc._.quantity_info", "doc._.relations", "doc._.indicator_ids",
+                                 "doc.user_data"}
+    assert meta.requires == ["doc.ents", "doc._.quantity_info"] and meta.retokenizes
+    # in the rule pipeline govie_quantities provides what the reader requires: no problem reported
+    assert rules_nlp.analyze_pipes(pretty=False)["problems"]["govie_table_reader"] == []
+    text = "三、收到和处理政府信息公开申请情况\n" + T3_HEAD + T3_ROWS
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("govie_table_reader")
+    doc = nlp.make_doc(text)
+    before = {name: repr(getattr(doc._, name)) for name in ("quantity_info", "relations", "indicator_ids")}
+    ents_before = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+    doc = nlp.get_pipe("govie_table_reader")(doc)
+    # every declared attribute is written
+    assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] != ents_before
+    assert {e.label_ for e in doc.ents} == {"QUANTITY", "METRIC"}
+    for name in before:
+        assert repr(getattr(doc._, name)) != before[name], name
+    assert doc._.indicator_ids[f"{text.index(chr(9) + '4') + 1}:{text.index(chr(9) + '4') + 2}"] == "t3.new.total"
+    assert {r[4] for r in doc._.relations} == {"VALUE_OF"}
+    assert doc.user_data["govie_meta"]["tables"][0]["kind"] == "t3"
+
+
+def test_a_table_of_contents_is_no_table_heading():
+    # the headings listed in a table of contents are not followed by the table's words: the reader
+    # places 表三 at the heading the table follows
+    toc = "目录\n一、总体情况\n三、收到和处理政府信息公开申请情况\n四、政府信息公开行政复议、行政诉讼情况\n五、存在的主要问题\n"
+    body = "一、总体情况\n" + "本机关认真贯彻落实政府信息公开条例。" * 40 + "\n三、收到和处理政府信息公开申请情况\n"
+    text = toc + body + T3_HEAD + T3_ROWS
+    from govie.tables import read_tables
+
+    tables = read_tables(text)
+    assert [t.kind for t in tables] == ["t3"]
+    got = {c.indicator_id: c.value for c in tables[0].cells}
+    assert got["t3.new.total"] == 4 and got["t3.carried_over.natural_person"] == 1
+    assert tables[0].start > len(toc)
+
+
+def test_a_row_label_mentioned_in_prose_is_not_the_row():
+    # the label's first occurrence is prose; the row is the occurrence followed by a run of cells
+    prose = "本年新收政府信息公开申请数量较上年有所增加。\n"
+    text = "三、收到和处理政府信息公开申请情况\n" + prose + T3_HEAD + T3_ROWS
+    from govie.tables import read_tables
+
+    cells = {c.indicator_id: c for t in read_tables(text) for c in t.cells}
+    label, header = cells["t3.new.total"].metrics
+    assert label[0] > text.index(T3_HEAD) and text[label[0]:label[1]] == "本年新收政府信息公开申请数量"
+    # the header row stands between the heading and the first row: its 总计 names the last column
+    assert header == (text.index("总计"), text.index("总计") + 2)

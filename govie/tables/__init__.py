@@ -31,7 +31,8 @@ from .component import TableReader, make_table_reader
 from .model import Cell, Number, Offsets, Part, Table, Tok
 from .reader import read_tables
 from .scan import scan_cells
-from .split import _vals, choose_split, enumerate_splits
+from .lexicon import Lexicon, default_lexicon
+from .split import _vals, choose_split, enumerate_splits  # noqa: F401  (_vals: read by the tests)
 
-__all__ = ["Cell", "Table", "Tok", "read_tables", "scan_cells", "enumerate_splits", "choose_split", "TableReader",
-           "make_table_reader"]
+__all__ = ["Cell", "Table", "Tok", "Part", "Number", "Offsets", "Lexicon", "default_lexicon", "read_tables",
+           "scan_cells", "enumerate_splits", "choose_split", "TableReader", "make_table_reader"]

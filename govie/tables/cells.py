@@ -5,11 +5,12 @@ from decimal import Decimal
 from typing import Optional, Sequence
 
 from ..taxonomy import Taxonomy
+from .lexicon import Lexicon, default_lexicon
 from .model import Cell, Number, Offsets, Part, Tok
 
 def _cell_from_part(text: str, part: Part, tok: Optional[Tok], unit: Optional[str], scale: Optional[int],
                     metrics: list[Offsets], tax: Taxonomy, row_id: Optional[str], col_id: Optional[str],
-                    indicator_id: Optional[str]) -> Optional[Cell]:
+                    indicator_id: Optional[str], lexicon: Optional[Lexicon] = None) -> Optional[Cell]:
     s, e, num = part
     if num is None:
         return None
@@ -19,11 +20,7 @@ def _cell_from_part(text: str, part: Part, tok: Optional[Tok], unit: Optional[st
     sc = scale
     if tok is not None and tok.unit and e == tok.end:
         end = tok.unit_end
-        tu = tok.unit.replace("萬", "万").replace("％", "%").replace("個", "个")
-        if tu == "万元":
-            u, sc = "元", 10000
-        else:
-            u = tu
+        u, sc = (lexicon or default_lexicon()).unit_of(tok.unit, sc)
     if sc:
         value *= sc
     v: Number = int(value) if value == value.to_integral_value() else float(value)

@@ -1,6 +1,8 @@
 """The ``govie_table_reader`` spaCy component: the tables of a doc as entities, links and indicator ids."""
 from __future__ import annotations
 
+from typing import Any, Dict, Mapping, Optional
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
@@ -11,6 +13,7 @@ from ..components import without_overlaps
 from ..quantities import overlaps, span_mask
 from ..taxonomy import load_taxonomy
 from ..tokenizer import split_at
+from .lexicon import Lexicon, default_lexicon, default_lexicon_data
 from .model import Offsets
 from .reader import read_tables
 
@@ -18,16 +21,19 @@ from .reader import read_tables
 class TableReader:
     """Reads the statistics tables into QUANTITY/METRIC entities, VALUE_OF links and indicator ids."""
 
-    def __init__(self, nlp: Language, name: str, checks: bool, replace_quantities: bool) -> None:
+    def __init__(self, nlp: Language, name: str, checks: bool, replace_quantities: bool,
+                 lexicon: Optional[Mapping[str, Any]] = None) -> None:
         self.name = name
         self.checks = checks
         self.replace_quantities = replace_quantities
         self.taxonomy = load_taxonomy()
+        #: the vocabulary (units, header words): ``lexicon.json`` with the keys of ``lexicon`` replaced
+        self.lexicon = Lexicon.from_data(lexicon) if lexicon else default_lexicon()
 
     def __call__(self, doc: Doc) -> Doc:
         extensions.init_doc(doc)
         text = extensions.doc_text(doc)
-        tables = read_tables(text, self.taxonomy)
+        tables = read_tables(text, self.taxonomy, self.lexicon)
         if not tables:
             return doc
         cells = [c for t in tables for c in t.cells]
@@ -95,7 +101,21 @@ class TableReader:
         return doc
 
 
-@Language.factory("govie_table_reader", default_config={"checks": True, "replace_quantities": True},
-                  assigns=["doc.ents", "doc._.quantity_info", "doc._.relations", "doc._.indicator_ids"])
-def make_table_reader(nlp: Language, name: str, checks: bool, replace_quantities: bool) -> TableReader:
-    return TableReader(nlp, name, checks, replace_quantities)
+@Language.factory("govie_table_reader",
+                  default_config={"checks": True, "replace_quantities": True, "lexicon": default_lexicon_data()},
+                  assigns=["doc.ents", "doc._.quantity_info", "doc._.relations", "doc._.indicator_ids",
+                           "doc.user_data"],
+                  requires=["doc.ents", "doc._.quantity_info"], retokenizes=True)
+def make_table_reader(nlp: Language, name: str, checks: bool, replace_quantities: bool,
+                      lexicon: Dict[str, Any]) -> TableReader:
+    """The ``govie_table_reader`` component. It reads the QUANTITY entities and values an earlier
+    component set (``govie_quantities``) and replaces those inside a table by its cells; it splits
+    tokens where a cell or a label starts or ends (``retokenizes``), writes QUANTITY and METRIC
+    entities, their values (``doc._.quantity_info``), VALUE_OF and PART_OF links
+    (``doc._.relations``), the cells' indicator ids (``doc._.indicator_ids``), and its warnings, checks
+    and the tables it found to ``doc.user_data["govie_checks"]`` / ``["govie_meta"]``.
+
+    ``lexicon``: the table vocabulary (keys of ``govie/tables/lexicon.json``); a key left out keeps
+    the shipped list, e.g. ``config={"lexicon": {"row_units": ["人次", "件", "宗"]}}``.
+    """
+    return TableReader(nlp, name, checks, replace_quantities, lexicon)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from ..taxonomy import Row
+from .lexicon import Lexicon
 from .model import Offsets
 from .scan import _marker_re, _ws, scan_cells
 
@@ -43,7 +44,8 @@ def _label_span(m: re.Match) -> Offsets:
     return m.span()
 
 
-def _find_anchors(text: str, rows: Sequence[Row], start: int, end: int, min_digits: int = 7) -> list[_Anchor]:
+def _find_anchors(text: str, rows: Sequence[Row], start: int, end: int, min_digits: int = 7,
+                  lexicon: Optional[Lexicon] = None) -> list[_Anchor]:
     """Where each row label stands in [start, end): the first occurrence followed by ``min_digits``
     digits, else the first occurrence; sorted by position, no overlaps."""
     found: list[_Anchor] = []
@@ -56,7 +58,7 @@ def _find_anchors(text: str, rows: Sequence[Row], start: int, end: int, min_digi
             if m is None:
                 m = cand
             # prefer the occurrence followed by a row of cells (not a mention in prose, not a heading)
-            toks, _ = scan_cells(text, cand.end(), min(end, cand.end() + 200))
+            toks, _ = scan_cells(text, cand.end(), min(end, cand.end() + 200), lexicon=lexicon)
             if sum(1 if t.empty else len(t.text) for t in toks) >= min_digits:
                 m = cand
                 break

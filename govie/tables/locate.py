@@ -7,7 +7,7 @@ from typing import Optional
 
 from .model import Table
 from .scan import _Ctx
-from .templates.s08_statistics import _S08_HEADER, _s08
+from .templates.s08_statistics import _s08
 from .templates.t2_active import _T2_ITEM, _t2
 from .templates.t3_requests import _t3
 from .templates.t4_appeals import _t4
@@ -86,7 +86,7 @@ def _s08_tables(ctx: _Ctx) -> list[Table]:
     out = []
     pos = 0
     while True:
-        h = _S08_HEADER.search(ctx.mt, pos)
+        h = ctx.lex.s08_header.search(ctx.mt, pos)
         if not h:
             break
         t = _s08(ctx, h)

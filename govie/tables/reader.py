@@ -4,13 +4,14 @@ from __future__ import annotations
 from typing import Optional
 
 from ..taxonomy import Taxonomy, load_taxonomy
+from .lexicon import Lexicon
 from .locate import _s08_tables, _standard_tables
 from .model import Cell, Table
 from .scan import _Ctx
 
-def read_tables(text: str, taxonomy: Optional[Taxonomy] = None) -> list[Table]:
+def read_tables(text: str, taxonomy: Optional[Taxonomy] = None, lexicon: Optional[Lexicon] = None) -> list[Table]:
     """Every statistics table found in ``text`` (2019+ national tables, the 2008–2018 table)."""
-    ctx = _Ctx(text, taxonomy or load_taxonomy())
+    ctx = _Ctx(text, taxonomy or load_taxonomy(), lexicon)
     tables = _standard_tables(ctx)
     for t in _s08_tables(ctx):
         if not any(t.start < o.end and o.start < t.end for o in tables):

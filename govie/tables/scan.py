@@ -5,6 +5,7 @@ import re
 from typing import Optional
 
 from ..taxonomy import Taxonomy, to_simplified
+from .lexicon import Lexicon, default_lexicon
 from .model import Number, Tok
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -14,7 +15,6 @@ _FOOTER = re.compile(r"(?m)^[ \t]*[-—－]\s*\d{1,3}\s*[-—－][ \t]*$")
 _MD_RULE = re.compile(r"(?m)^[ \t]*(?:\|[ \t]*)?:?-{2,}:?[ \t]*\|(?:[ \t]*:?-{2,}:?[ \t]*\|)*[ \t]*(?:[:\-]+[ \t]*)?$")
 _SEP_CHARS = frozenset(" \t\r\n\u3000\xa0|｜")
 _NUM = re.compile(r"-?\d+(?:\.\d+)?")
-_CELL_UNIT = re.compile(r"万元|萬元|元|%|％|人次|件|条|個|个|人|次")
 _EMPTY = re.compile(r"(?:—+|－+|-{1,2}|/|／|\\|无|空)(?=[\s|｜]|$)")
 _NOTE = re.compile(r"[（(][^()（）\d]{0,160}[)）]|[（(][^()（）]{6,160}[)）]")
 _NOT_CELL_AFTER = re.compile(r"\s*(?:年|月|日|号|时|:\d|：\d)")
@@ -61,12 +61,14 @@ def _marker_re(marker: Optional[str]) -> Optional[str]:
 
 
 def scan_cells(text: str, pos: int, limit: int, *, strip_marker: bool = True,
-               skip_notes: bool = True) -> tuple[list[Tok], int]:
+               skip_notes: bool = True, lexicon: Optional[Lexicon] = None) -> tuple[list[Tok], int]:
     """Cells that follow ``pos``: numbers separated by blanks/pipes, stopping at other text.
 
     Returns the tokens and the position where the scan stopped. A list marker glued to the last
-    number (``00000002.其他…``) is left out of it (``strip_marker``).
+    number (``00000002.其他…``) is left out of it (``strip_marker``). ``lexicon``: the units a cell may
+    print (default: ``lexicon.json``).
     """
+    lex = lexicon or default_lexicon()
     i = pos
     toks: list[Tok] = []
     n = min(limit, len(text))
@@ -88,9 +90,9 @@ def scan_cells(text: str, pos: int, limit: int, *, strip_marker: bool = True,
             if _NOT_CELL_AFTER.match(text, m.end()):
                 break  # a date or a time, not a cell
             tok = Tok(m.start(), m.end(), m.group())
-            u = _CELL_UNIT.match(text, m.end())
+            u = lex.cell_unit.match(text, m.end())
             # a unit printed in the cell: money and percent always; a measure word unless a label follows
-            if u and u.end() <= n and (u.group() in ("万元", "萬元", "元", "%", "％") or not _CJK.match(text, u.end())):
+            if u and u.end() <= n and (u.group() in lex.cell_units_before_label or not _CJK.match(text, u.end())):
                 tok.unit, tok.unit_end = u.group(), u.end()
             toks.append(tok)
             i = tok.unit_end or tok.end
@@ -135,7 +137,7 @@ def _cell_tokens(mt: str, start: int, end: int) -> list[Tok]:
     return out
 
 
-def _all_tokens(mt: str, start: int, end: int) -> list[Tok]:
+def _all_tokens(mt: str, start: int, end: int, lexicon: Optional[Lexicon] = None) -> list[Tok]:
     toks: list[Tok] = []
     i = start
     while i < end:
@@ -146,15 +148,16 @@ def _all_tokens(mt: str, start: int, end: int) -> list[Tok]:
                 and m.start() > start:
             i = m.end()
             continue
-        ts, stop = scan_cells(mt, m.start(), end, skip_notes=False)
+        ts, stop = scan_cells(mt, m.start(), end, skip_notes=False, lexicon=lexicon)
         toks.extend(t for t in ts if not t.empty)
         i = max(stop, m.end())
     return toks
 
 
 class _Ctx:
-    def __init__(self, text: str, tax: Taxonomy) -> None:
+    def __init__(self, text: str, tax: Taxonomy, lex: Optional[Lexicon] = None) -> None:
         self.text = text
         # labels are matched on a simplified-script copy of the same length (offsets are shared)
         self.mt = _mask(to_simplified(text))
         self.tax = tax
+        self.lex = lex or default_lexicon()

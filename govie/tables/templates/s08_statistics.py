@@ -9,19 +9,14 @@ from ..model import Offsets, Table
 from ..scan import _Ctx, _NOTE, _SEP_CHARS, scan_cells
 from ..split import choose_split
 
-_S08_HEADER = re.compile(r"指\s*标\s*名\s*称|统\s*计\s*指\s*标|指\s*标\s*项\s*目|项\s*目\s*名\s*称|(?P<weak>指\s*标|项\s*目)")
-_S08_UNIT_HDR = re.compile(r"(?:计\s*量\s*)?单\s*位")
-_S08_YEAR_HDR = re.compile(r"(?:19|20)\d\d\s*年\s*度?|本\s*年\s*度|统\s*计\s*数|年\s*末\s*统\s*计|本\s*年\s*数|数\s*量")
-_S08_CUM_HDR = re.compile(r"历\s*年\s*累\s*计")
 _S08_MARK = re.compile(r"(?:其\s*中\s*[:：]?\s*)?(?:[(（]\s*[一二三四五六七八九十]{1,3}\s*[)）]|[一二三四五六七八九十]{1,3}\s*[、.．]"
                        r"|\d{1,2}\s*[.．、](?!\d))\s*|其\s*中\s*[:：]\s*")
 _S08_TEXT = re.compile(r"[^\s\d|｜（()）]+")
-_S08_UNITS = ("人次", "万元", "元", "条", "件", "个", "人", "次", "项", "篇", "场", "期", "份", "家")
 _S08_STOP = re.compile(r"附\s*件|附\s*表|。|注\s*[:：]|说明\s*[:：]")
 
 
 def _s08(ctx: _Ctx, h: re.Match) -> Optional[Table]:
-    text, mt, tax = ctx.text, ctx.mt, ctx.tax
+    text, mt, tax, lex = ctx.text, ctx.mt, ctx.tax, ctx.lex
     n = len(mt)
     has_unit = False
     pos = h.end()
@@ -31,17 +26,17 @@ def _s08(ctx: _Ctx, h: re.Match) -> Optional[Table]:
     while True:
         m = re.match(r"[\s|｜\t]*", mt[pos:])
         p = pos + m.end()
-        um = _S08_UNIT_HDR.match(mt, p)
+        um = lex.s08_unit_header.match(mt, p)
         if um:
             has_unit = True
             pos = um.end()
             continue
-        ym = _S08_YEAR_HDR.match(mt, p)
+        ym = lex.s08_year_header.match(mt, p)
         if ym:
             ncols += 1
             pos = ym.end()
             continue
-        cm = _S08_CUM_HDR.match(mt, p)
+        cm = lex.s08_cumulative_header.match(mt, p)
         if cm:
             ncols += 1
             cum_span = cm.span()
@@ -49,7 +44,7 @@ def _s08(ctx: _Ctx, h: re.Match) -> Optional[Table]:
             continue
         break
     if ncols == 0:
-        if h.group("weak") or not has_unit and not re.match(r"[\s|｜\t]*(?:[（(一1]|主动|其中)", mt[pos:pos + 12]):
+        if h.groupdict().get("weak") or not has_unit and not re.match(r"[\s|｜\t]*(?:[（(一1]|主动|其中)", mt[pos:pos + 12]):
             return None  # a word 指标 / 项目 in prose, not a table header
         ncols = 1
     table = Table("s08", h.start(), pos)
@@ -78,7 +73,7 @@ def _s08(ctx: _Ctx, h: re.Match) -> Optional[Table]:
             i = m.end()
             continue
         if c.isdigit() or c in "-—－/／":
-            toks, stop = scan_cells(mt, i, n)
+            toks, stop = scan_cells(mt, i, n, lexicon=ctx.lex)
             if not toks:
                 if c.isdigit():
                     break  # a date or a number that is no cell: the table ends
@@ -127,12 +122,10 @@ def _s08(ctx: _Ctx, h: re.Match) -> Optional[Table]:
                                                 {}))
                 for j, p in enumerate(best):
                     col = "cum" if (cum_span and j == ncols - 1 and ncols > 1) else None
-                    u, sc = unit, None
-                    if u == "万元":
-                        u, sc = "元", 10000
+                    u, sc = lex.unit_of(unit) if unit else (unit, None)
                     metrics = [lab] + ([cum_span] if col == "cum" else [])
                     cell = _cell_from_part(text, p, _tok_of(toks, p), u, sc, metrics, tax, rid, col or "year",
-                                           tax.cell_id(rid, col) if rid else None)
+                                           tax.cell_id(rid, col) if rid else None, lexicon=ctx.lex)
                     if cell:
                         table.cells.append(cell)
             table.end = max(table.end, stop)
@@ -148,13 +141,13 @@ def _s08(ctx: _Ctx, h: re.Match) -> Optional[Table]:
             break
         cs, ce = m.span()
         # a unit column cell: on its own, or glued after the label
-        if label is not None and chunk in _S08_UNITS:
+        if label is not None and chunk in lex.row_units:
             unit = chunk
             i = ce
             continue
-        for u in _S08_UNITS:
+        for u in lex.row_units:
             # a unit glued after the label (主动公开信息数条4251516): only where the table has a unit column
-            if chunk.endswith(u) and len(chunk) > len(u) + 1 and (has_unit or u in ("万元", "人次")):
+            if chunk.endswith(u) and len(chunk) > len(u) + 1 and (has_unit or u in lex.row_units_glued):
                 if tax.match_row(chunk, "s08") is None or tax.match_row(chunk[:-len(u)], "s08") is not None:
                     unit = u
                     ce -= len(u)

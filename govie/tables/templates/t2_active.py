@@ -64,14 +64,14 @@ def _t2(ctx: _Ctx, start: int, end: int) -> Optional[Table]:
                 next_m = mm.start()
         nxt_item = next((it[0] for it in items if it[0] >= m.end()), end)
         limit = min(x for x in (next_m or end, nxt_item, end))
-        toks, stop = scan_cells(mt, m.end(), limit)
+        toks, stop = scan_cells(mt, m.end(), limit, lexicon=ctx.lex)
         if not toks:
             # layouts that print the value above its row label
             pre_start = max(prev_end, valid[-1][0][1] if valid[-1][0] else sub_start)
-            toks = [t for t in _all_tokens(mt, pre_start, lab[0])]
+            toks = [t for t in _all_tokens(mt, pre_start, lab[0], lexicon=ctx.lex)]
         if not toks:
             # ... or below a header printed after the label
-            toks = _all_tokens(mt, m.end(), limit)[:k]
+            toks = _all_tokens(mt, m.end(), limit, lexicon=ctx.lex)[:k]
         if not toks:
             cursor = m.end()
             continue
@@ -109,7 +109,7 @@ def _t2(ctx: _Ctx, start: int, end: int) -> Optional[Table]:
             # a single value column (本年处理决定数量, 本年收费金额) is no METRIC of its own
             metrics = [lab, span] if k > 1 else [lab]
             cell = _cell_from_part(text, p, _tok_of(toks, p), u, sc, metrics, tax, row.id, cid,
-                                   tax.cell_id(row.id, cid))
+                                   tax.cell_id(row.id, cid), lexicon=ctx.lex)
             if cell:
                 table.cells.append(cell)
         table.start = min(table.start, lab[0]) if table.cells else table.start

@@ -14,7 +14,7 @@ from ..split import _identity_holds, _vals, _z, choose_split
 def _t3(ctx: _Ctx, start: int, end: int) -> Optional[Table]:
     text, mt, tax = ctx.text, ctx.mt, ctx.tax
     rows = [r for r in tax.rows_of("t3") if r.cells and not r.derived]
-    anchors = _find_anchors(mt, rows, start, end)
+    anchors = _find_anchors(mt, rows, start, end, lexicon=ctx.lex)
     if len(anchors) < 2:
         return None
     cols = tax.columns["t3"]
@@ -35,12 +35,12 @@ def _t3(ctx: _Ctx, start: int, end: int) -> Optional[Table]:
     read: list[tuple[_Anchor, list[Tok]]] = []
     for i, a in enumerate(anchors):
         limit = anchors[i + 1].start if i + 1 < len(anchors) else end
-        toks, stop = scan_cells(mt, a.end, limit)
+        toks, stop = scan_cells(mt, a.end, limit, lexicon=ctx.lex)
         if not toks:
             # the label printed again just above its cells (headings + markdown rows)
             m = _row_regex(a.row).search(mt, a.end, limit)
             if m is not None:
-                toks2, _ = scan_cells(mt, m.end(), limit)
+                toks2, _ = scan_cells(mt, m.end(), limit, lexicon=ctx.lex)
                 if toks2:
                     a = _Anchor(a.row, m.start(), _label_span(m), m.end())
                     toks = toks2
@@ -95,7 +95,7 @@ def _t3(ctx: _Ctx, start: int, end: int) -> Optional[Table]:
                         cid = cols[-1].id
                     cs = col_spans[[c.id for c in cols].index(cid)] if cid else None
                     cell = _cell_from_part(text, p, _tok_of(toks, p), unit, None, [lab, cs], tax, a.row.id, cid,
-                                           tax.cell_id(a.row.id, cid) if cid else None)
+                                           tax.cell_id(a.row.id, cid) if cid else None, lexicon=ctx.lex)
                     if cell:
                         table.cells.append(cell)
                 lab_text = text[lab[0]:lab[1]] if lab else a.row.name
@@ -116,7 +116,8 @@ def _t3(ctx: _Ctx, start: int, end: int) -> Optional[Table]:
             cs = col_spans[j] if j < len(col_spans) else None
             cid = cols[j].id if j < len(cols) else None
             iid = tax.cell_id(a.row.id, cid)
-            cell = _cell_from_part(text, p, _tok_of(toks, p), unit, None, [lab, cs], tax, a.row.id, cid, iid)
+            cell = _cell_from_part(text, p, _tok_of(toks, p), unit, None, [lab, cs], tax, a.row.id, cid, iid,
+                                   lexicon=ctx.lex)
             if cell:
                 table.cells.append(cell)
         table.end = max(table.end, toks[-1].unit_end or toks[-1].end)

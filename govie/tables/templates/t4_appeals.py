@@ -42,7 +42,7 @@ def _t4(ctx: _Ctx, start: int, end: int) -> Optional[Table]:
         if _NOT_CELL_AFTER.match(mt, m.end()) or re.match(r"\s*[.．、]\s*[\u3400-\u9fff]", mt[m.end():m.end() + 3]):
             i = m.end()
             continue
-        ts, stop = scan_cells(mt, m.start(), end, strip_marker=False, skip_notes=False)
+        ts, stop = scan_cells(mt, m.start(), end, strip_marker=False, skip_notes=False, lexicon=ctx.lex)
         if not ts:
             i = m.end()
             continue
@@ -78,7 +78,8 @@ def _t4(ctx: _Ctx, start: int, end: int) -> Optional[Table]:
             if len(lst) >= 3 and g < len(lst):
                 hs = lst[g]
         iid = tax.cell_id(groups[g], c.id)
-        cell = _cell_from_part(text, p, _tok_of(toks, p), None, None, [hs], tax, groups[g], c.id, iid)
+        cell = _cell_from_part(text, p, _tok_of(toks, p), None, None, [hs], tax, groups[g], c.id, iid,
+                               lexicon=ctx.lex)
         if cell:
             table.cells.append(cell)
     return table

@@ -29,7 +29,7 @@ def _t5(ctx: _Ctx, start: int, end: int) -> Optional[Table]:
     else:
         lab = (start, start + len(row.name))
         p0 = pos
-    toks, stop = scan_cells(mt, p0, end)
+    toks, stop = scan_cells(mt, p0, end, lexicon=ctx.lex)
     if not toks:
         return None
     if len(toks) == 3:
@@ -49,7 +49,7 @@ def _t5(ctx: _Ctx, start: int, end: int) -> Optional[Table]:
             elif re.match(r"\s*[（(]\s*元", after):
                 u = "元"
         cell = _cell_from_part(text, p, _tok_of(toks, p), u, sc, [lab, span], tax, "t5.fee", c.id,
-                               tax.cell_id("t5.fee", c.id))
+                               tax.cell_id("t5.fee", c.id), lexicon=ctx.lex)
         if cell:
             table.cells.append(cell)
     return table if table.cells else None
