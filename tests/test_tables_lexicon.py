@@ -88,3 +88,11 @@ def test_a_float_scale_keeps_decimal_values():
     text = "政府信息公开情况统计表\n指标\t单位\t统计数\n（一）收到申请数\t件\t41\n（二）收费\t件\t3角\n"
     values = [(c.value, c.unit) for t in read_tables(text, lexicon=lex) for c in t.cells]
     assert values == [(41, "件"), (0.3, "元")]
+
+
+def test_table_values_keep_the_first_cell_of_an_indicator():
+    from govie.tables import Cell, Table
+
+    t = Table("s08", 0, 10, cells=[Cell(0, 2, 41, "件", [], "s08.request.total"), Cell(3, 4, 7, None, [], None),
+                                   Cell(5, 7, 40, "件", [], "s08.request.total"), Cell(8, 9, 2, None, [], "s08.x")])
+    assert t.values() == {"s08.request.total": 41, "s08.x": 2}
