@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+import numpy as np
 import spacy
+from spacy.attrs import IDX, LENGTH
 from spacy.lang.zh import ChineseTokenizer, Segmenter
 from spacy.tokens import Doc
 
-from .extensions import TEXT_KEY
+from .extensions import TEXT_KEY, doc_text, entity_offsets
 
 #: one digit, a run of Latin letters, a run of CJK characters, whitespace, or one symbol. Digits are
 #: single tokens because flattened tables glue cells together (``0000000`` is seven cells): only
@@ -73,16 +75,40 @@ def create_govie_tokenizer(segmenter: Segmenter = Segmenter.char):
     return tokenizer_factory
 
 
-def split_at(doc: Doc, bounds: Sequence[int]) -> tuple[Doc, int]:
+def split_at(doc: Doc, bounds: Sequence[int], *, in_place: bool = False) -> tuple[Doc, int]:
     """Split tokens so that every character offset in ``bounds`` is a token boundary.
 
-    Returns the (possibly new) doc and how many boundaries fell inside a token.
+    Returns the doc and how many boundaries fell inside a token. By default the doc is rebuilt from
+    the split words (a new ``Doc`` carrying the old ``user_data``: for docs no component has
+    annotated yet, as in corpus conversion). ``in_place=True`` splits the tokens with the
+    retokenizer instead, so whatever earlier components wrote stays on the same doc: its entities
+    (set again over the same characters), extension values and ``user_data`` — what a pipeline
+    component needs, since it must return the doc it was given annotated, not a bare copy.
     """
-    text = doc.text
-    edges = {t.idx for t in doc} | {t.idx + len(t.text) for t in doc} | {len(text)}
-    inside = sorted({b for b in bounds if b not in edges and 0 < b < len(text)})
+    text = doc_text(doc)
+    n = len(text)
+    arr = doc.to_array([IDX, LENGTH]).reshape(-1, 2)  # not `t.idx for t in doc`: a Token object each
+    idx = arr[:, 0]
+    edges = set(idx.tolist()) | set((idx + arr[:, 1]).tolist()) | {n}
+    inside = sorted({b for b in bounds if 0 < b < n and b not in edges})
     if not inside:
         return doc, 0
+    if in_place:
+        cuts: dict[int, list[int]] = {}
+        for b, ti in zip(inside, np.searchsorted(idx, inside, side="right") - 1):
+            cuts.setdefault(int(ti), []).append(b)
+        ents = entity_offsets(doc)
+        doc.ents = []
+        with doc.retokenize() as retok:
+            for ti, pieces in cuts.items():
+                tok = doc[ti]
+                s = tok.idx
+                cut_edges = [s] + pieces + [s + len(tok.text)]
+                orths = [text[a:b] for a, b in zip(cut_edges, cut_edges[1:])]
+                retok.split(tok, orths, heads=[(tok, 0)] * len(orths))
+        spans = [doc.char_span(s, e, label=lab) for s, e, lab in ents]
+        doc.set_ents([sp for sp in spans if sp is not None])
+        return doc, len(inside)
     cut = set(inside)
     words: list[str] = []
     spaces: list[bool] = []
