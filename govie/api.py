@@ -24,14 +24,16 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def build_rule_pipeline() -> Language:
-    """The rule-only pipeline: character tokens, rule quantities, statistics tables, rule linker, indicators."""
-    from .pipeline import components  # noqa: F401  (registers the factories)
+    """The rule-only pipeline: character tokens, rule quantities, statistics tables, the rule linker's
+    proposals all accepted, indicators."""
+    from .pipeline import components, rule_linker  # noqa: F401  (registers the factories)
     from . import tables, taxonomy
 
     nlp = spacy.blank("zh")
     nlp.add_pipe("govie_quantities")
     nlp.add_pipe("govie_table_reader")
     nlp.add_pipe("govie_rule_linker")
+    nlp.add_pipe("govie_rule_relations")
     nlp.add_pipe("govie_indicators")
     return nlp
 
@@ -45,7 +47,7 @@ def _load_cached(path: str) -> Language:
     if path == "rules":
         nlp = build_rule_pipeline()
     else:
-        from .pipeline import components  # noqa: F401
+        from .pipeline import components, relations, rule_linker  # noqa: F401
         from . import tables, taxonomy
 
         nlp = spacy.load(path)
