@@ -50,9 +50,23 @@ def _load_cached(path: str) -> Language:
         from .pipeline import components, relations, rule_linker  # noqa: F401
         from . import tables, taxonomy
 
+        _refuse_legacy(Path(path))
         nlp = spacy.load(path)
     _LOADED_FROM[id(nlp)] = path
     return nlp
+
+
+def _refuse_legacy(path: Path) -> None:
+    """A pipeline saved by govie 0.1 (relation component v1, rule linker after it) does not load in this
+    govie: say so, and how to rebuild it, instead of a configuration traceback."""
+    try:
+        config = (path / "config.cfg").read_text(encoding="utf-8")
+    except OSError:
+        return  # spacy.load says what is missing
+    if '"govie.RelationMLP.v1"' in config:
+        raise ValueError(f"{path} was saved by govie 0.1 (relation component v1), which this govie cannot load; "
+                         f"retrain its relation component: govie train --stages relations --base {path} "
+                         f"--output NEW_DIR")
 
 
 def load(path: Union[str, Path, None] = None) -> Language:
