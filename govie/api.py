@@ -24,14 +24,16 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def build_rule_pipeline() -> Language:
-    """The rule-only pipeline: character tokens, rule quantities, statistics tables, rule linker, indicators."""
-    from .pipeline import components  # noqa: F401  (registers the factories)
+    """The rule-only pipeline: character tokens, rule quantities, statistics tables, the rule linker's
+    proposals all accepted, indicators."""
+    from .pipeline import components, rule_linker  # noqa: F401  (registers the factories)
     from . import tables, taxonomy
 
     nlp = spacy.blank("zh")
     nlp.add_pipe("govie_quantities")
     nlp.add_pipe("govie_table_reader")
     nlp.add_pipe("govie_rule_linker")
+    nlp.add_pipe("govie_rule_relations")
     nlp.add_pipe("govie_indicators")
     return nlp
 
@@ -45,12 +47,26 @@ def _load_cached(path: str) -> Language:
     if path == "rules":
         nlp = build_rule_pipeline()
     else:
-        from .pipeline import components  # noqa: F401
+        from .pipeline import components, relations, rule_linker  # noqa: F401
         from . import tables, taxonomy
 
+        _refuse_legacy(Path(path))
         nlp = spacy.load(path)
     _LOADED_FROM[id(nlp)] = path
     return nlp
+
+
+def _refuse_legacy(path: Path) -> None:
+    """A pipeline saved by govie 0.1 (relation component v1, rule linker after it) does not load in this
+    govie: say so, and how to rebuild it, instead of a configuration traceback."""
+    try:
+        config = (path / "config.cfg").read_text(encoding="utf-8")
+    except OSError:
+        return  # spacy.load says what is missing
+    if '"govie.RelationMLP.v1"' in config:
+        raise ValueError(f"{path} was saved by govie 0.1 (relation component v1), which this govie cannot load; "
+                         f"retrain its relation component: govie train --stages relations --base {path} "
+                         f"--output NEW_DIR")
 
 
 def load(path: Union[str, Path, None] = None) -> Language:

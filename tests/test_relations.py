@@ -1,4 +1,5 @@
-"""The relation component's candidates and features, and the fast entity/text accessors it relies on."""
+"""The relation component: candidates and features (inside its thinc model), thresholds and fallback,
+loss, labels, scorer, serialisation; and the fast entity/text accessors it relies on."""
 from __future__ import annotations
 
 import random
@@ -9,12 +10,29 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govie.pipeline import extensions
-from govie.pipeline.relations import (_KEYWORDS, _PUNCT, HASH_BINS, PairFeaturizer, _contains, _entities, _place_proposed,
-                             _rule_metrics)
+from govie.pipeline.relation_model import (_KEYWORDS, _PUNCT, HASH_BINS, PairFeaturizer, RelationScores, _contains)
+from govie.pipeline.relation_model import doc_entities as _entities
+from govie.pipeline.relations import place_proposed as _place_proposed
+from govie.pipeline.rule_linker import propose
+
+
+def _unlinked(doc):
+    """A copy of ``doc`` without relations (so the rule linker proposes for every quantity)."""
+    doc = doc.copy()
+    doc._.relations = []
+    return doc
+
+
+def _rule_metrics(doc):
+    out = {}
+    for q0, q1, m0, m1 in propose(_unlinked(doc))["VALUE_OF"]:
+        out.setdefault((q0, q1), []).append((m0, m1))
+    return out
+
 
 # column offsets of the feature vector (see PairFeaturizer.featurize)
-RULE_COLS = 24  # the rule linker's METRIC: this one, overlapping, none
-GAP_COLS = 27
+RULE_COLS = 24  # the rules: this METRIC proposed, one overlapping it, none; tail an entity; PART_OF proposed
+GAP_COLS = 29
 PUNCT_COL = GAP_COLS + 2 * 11
 KEYWORD_COL = PUNCT_COL + len(_PUNCT)
 COUNT_COL = KEYWORD_COL + len(_KEYWORDS)
@@ -39,11 +57,9 @@ def test_entity_offsets_equal_span_offsets(parsed, rules_nlp) -> None:
 
 
 def test_doc_text_survives_retokenisation(parsed, rules_nlp, seed_texts) -> None:
-    import govie
-
     for doc in parsed:
         assert extensions.doc_text(doc) == doc.text
-    nlp = govie.load()
+    nlp = rules_nlp
     for text in seed_texts.values():
         doc = nlp.make_doc(text)  # the govie tokenizer caches the text it was given
         n = len(doc)
@@ -75,8 +91,10 @@ def test_features_match_the_text_between(parsed) -> None:
     for doc in parsed:
         text = doc.text
         qs, ms, bare = _entities(doc)
-        cands, X = f.pairs(text, qs, ms, bare)
-        rules = _rule_metrics(text, qs, bare)
+        proposals = propose(_unlinked(doc))
+        cands, X = f.pairs(text, qs, ms, bare, proposals)
+        rules = _rule_metrics(doc)
+        parts = {((p[0], p[1]), (p[2], p[3])) for p in proposals["PART_OF"]}
         assert X.shape == (len(cands), f.size)
         for i in rng.sample(range(len(cands)), min(200, len(cands))):
             label, head, tail = cands[i]
@@ -102,6 +120,9 @@ def test_features_match_the_text_between(parsed) -> None:
                 assert X[i, RULE_COLS] == float(tail in rule)
                 assert X[i, RULE_COLS + 1] == float(any(m[0] < tail[1] and tail[0] < m[1] for m in rule))
                 assert X[i, RULE_COLS + 2] == float(not rule)
+            else:
+                assert X[i, RULE_COLS + 4] == float((head, tail) in parts)
+            assert X[i, RULE_COLS + 3] == float(tail in set(ms))
 
 
 def test_settled_metrics_get_no_part_of_candidates(parsed) -> None:
@@ -132,10 +153,14 @@ def test_rule_proposals_are_candidates_and_become_entities_when_chosen(rules_nlp
     q = doc.char_span(13, 17, label="QUANTITY")
     doc.ents = [doc.char_span(5, 13, label="METRIC"), q]  # the NER's METRIC: 主动公开政府信息
     qs, ms, bare = _entities(doc)
-    cands, _ = PairFeaturizer().pairs(text, qs, ms, bare)
-    proposed = _rule_metrics(text, qs, bare)[(13, 17)]
+    proposals = propose(doc)
+    cands, _ = PairFeaturizer().pairs(text, qs, ms, bare, proposals)
+    proposed = _rule_metrics(doc)[(13, 17)]
     assert text[proposed[0][0]:proposed[0][1]] == "各乡镇主动公开政府信息"
     assert {c[2] for c in cands if c[0] == "VALUE_OF"} == {(5, 13), proposed[0]}
+    # without the proposals (proposals = false), only the entity
+    cands, _ = PairFeaturizer(proposals=False).pairs(text, qs, ms, bare)
+    assert {c[2] for c in cands if c[0] == "VALUE_OF"} == {(5, 13)}
     # chosen: the proposal replaces the unused NER METRIC it overlaps
     rels = _place_proposed(doc, {(13, 17, *proposed[0], "VALUE_OF", 0.9)})
     assert rels == [(13, 17, *proposed[0], "VALUE_OF", 0.9)]
@@ -146,41 +171,9 @@ def test_rule_proposals_are_candidates_and_become_entities_when_chosen(rules_nlp
     assert _place_proposed(doc, {(13, 17, *proposed[0], "VALUE_OF", 0.9), kept}) == [kept]
 
 
-def test_a_classifier_of_another_feature_layout_is_refused_on_load(tmp_path) -> None:
-    import pickle
-
-    import srsly
-    from sklearn.dummy import DummyClassifier
-
-    import govie
-    from govie.pipeline.relations import RelationExtractor
-
-    rel = govie.load().get_pipe("govie_relations")
-    size = rel.featurizer.size
-    (tmp_path / "rel").mkdir()
-    srsly.write_json(tmp_path / "rel" / "cfg.json", {**rel.cfg, "classifier": "sklearn"})
-    for n, ok in ((size, True), (size - 3, False)):  # fitted on this layout / on an older one
-        clf = DummyClassifier().fit(np.zeros((2, n)), [0, 1])
-        with open(tmp_path / "rel" / "classifiers.pkl", "wb") as f:
-            pickle.dump({"VALUE_OF": clf, "PART_OF": clf}, f)
-        fresh = RelationExtractor(rel.vocab, rel.model, "govie_relations")
-        if ok:
-            assert fresh.from_disk(tmp_path / "rel").sk_models["VALUE_OF"].n_features_in_ == size
-        else:
-            with pytest.raises(ValueError, match="retrain"):
-                fresh.from_disk(tmp_path / "rel")
-
-
 # --------------------------------------------------------------------------- exact features, thresholds, scoring
 COUNT_COL = KEYWORD_COL + len(_KEYWORDS)  # 5 buckets of quantities between, then 5 of METRICs between
 TAIL_LEN_COL = 16
-
-
-@pytest.fixture(scope="module")
-def shipped():
-    import govie
-
-    return govie.load()
 
 
 def test_part_candidates_are_the_four_nearest_earlier_metrics() -> None:
@@ -195,11 +188,11 @@ def test_part_candidates_are_the_four_nearest_earlier_metrics() -> None:
     assert list(f.part_candidates([])) == []
 
 
-def _featurize(text, cands, rule=None):
+def _featurize(text, cands, rule=None, rule_part=frozenset()):
     f = PairFeaturizer()
     qs = np.asarray(sorted(h[0] for l, h, _, _, _ in cands if l == "VALUE_OF"), dtype="int64")
     ms = np.asarray(sorted(t[0] for _, _, t, _, _ in cands), dtype="int64")
-    return f.featurize(text, cands, qs, ms, rule)
+    return f.featurize(text, cands, qs, ms, rule, rule_part, {t for _, _, t, _, _ in cands if t != (8, 10)})
 
 
 @pytest.mark.parametrize("gap,bucket", [(0, 1), (1, 2), (2, 3), (3, 3), (4, 4), (7, 4), (8, 5), (300, 10)])
@@ -241,98 +234,16 @@ def test_rule_metric_columns_this_one_overlapping_none() -> None:
              ("VALUE_OF", q, (8, 10), 2, False)]
     X = _featurize(text, cands, rule)
     assert X[:, RULE_COLS:RULE_COLS + 3].tolist() == [[1, 1, 0], [0, 1, 0], [0, 0, 0]]
+    assert X[:, RULE_COLS + 3].tolist() == [1, 1, 0]  # (8, 10) is a proposal only, no entity
     X = _featurize(text, cands[:1], {})
     assert X[0, RULE_COLS:RULE_COLS + 3].tolist() == [0, 0, 1]
-
-
-def _doc(nlp, text, ents):
-    doc = nlp.make_doc(text)
-    doc.ents = [doc.char_span(s, e, label=l) for s, e, l in ents]
-    return doc
-
-
-def _fresh(shipped, **kw):
-    from govie.pipeline.relations import RelationExtractor
-
-    rel = shipped.get_pipe("govie_relations")
-    return RelationExtractor(rel.vocab, rel.model, "govie_relations", **kw)
-
-
-def test_thresholds_and_fallback_link(shipped) -> None:
-    text = "网站公开主动公开政府信息122条"
-    ents = [(0, 4, "METRIC"), (4, 12, "METRIC"), (12, 16, "QUANTITY")]
-    q, m1, m2 = (12, 16), (0, 4), (4, 12)
-    rel = _fresh(shipped)  # threshold 0.5, best_threshold 0.5
-
-    def annotate(scored, rel=rel, existing=()):
-        doc = _doc(shipped, text, ents)
-        doc._.relations = list(existing)
-        rel.set_annotations([doc], [scored])
-        return doc._.relations
-
-    assert annotate([("VALUE_OF", q, m2, 0.2), ("VALUE_OF", q, m1, 0.1)]) == []  # nothing good enough
-    assert annotate([("VALUE_OF", q, m2, 0.5)]) == [(12, 16, 4, 12, "VALUE_OF", 0.5)]  # p >= threshold
-    assert annotate([("VALUE_OF", q, m2, 0.987654), ("VALUE_OF", q, m1, 0.6)]) == [
-        (12, 16, 0, 4, "VALUE_OF", 0.6), (12, 16, 4, 12, "VALUE_OF", 0.9877)]
-    # the best candidate is linked when it reaches best_threshold though the threshold is higher
-    strict = _fresh(shipped, threshold=0.9, best_threshold=0.3)
-    assert annotate([("VALUE_OF", q, m2, 0.45), ("VALUE_OF", q, m1, 0.35)], rel=strict) == [
-        (12, 16, 4, 12, "VALUE_OF", 0.45)]
-    assert annotate([("VALUE_OF", q, m2, 0.25)], rel=strict) == []
-    # a quantity a table already linked keeps that link only
-    table = (12, 16, 4, 12, "VALUE_OF", 1.0)
-    assert annotate([("VALUE_OF", q, m1, 0.99)], existing=[table]) == [table]
-    # PART_OF: by threshold only
-    assert annotate([("PART_OF", m2, m1, 0.7)]) == [(4, 12, 0, 4, "PART_OF", 0.7)]
-    assert annotate([("PART_OF", m2, m1, 0.3)]) == []
-
-
-def test_sklearn_scores_are_the_positive_class_probability(shipped) -> None:
-    from sklearn.dummy import DummyClassifier
-
-    rel = _fresh(shipped, classifier="sklearn")
-    n = rel.featurizer.size
-    rel.sk_models = {"VALUE_OF": DummyClassifier(strategy="prior").fit(np.zeros((4, n)), [0, 1, 1, 1]),
-                     "PART_OF": 0.25}
-    X = np.zeros((3, n), dtype="float32")
-    assert rel._score("VALUE_OF", X).tolist() == pytest.approx([0.75] * 3)
-    assert rel._score("PART_OF", X).tolist() == [0.25] * 3
-    assert rel._score("VALUE_OF", X[:0]).shape == (0,)
-    rel.sk_models = {}
-    assert rel._score("VALUE_OF", X).tolist() == [0.0] * 3
-
-
-def test_shipped_model_links_clear_cases_and_survives_serialisation(shipped, tmp_path) -> None:
-    text = "全市主动公开政府信息122条，其中通过网站公开98条。"
-    rel = shipped.get_pipe("govie_relations")
-    before = [p for p in shipped.pipeline if p[0] != "govie_relations"]
-    doc = shipped(text)
-    links = {(text[r[0]:r[1]], text[r[2]:r[3]]) for r in doc._.relations if r[4] == "VALUE_OF"}
-    assert {("122条", "主动公开政府信息"), ("98条", "通过网站公开")} <= links
-
-    def scored(component):
-        d = shipped.make_doc(text)
-        for name, pipe in before:
-            if name in ("govie_rule_linker", "govie_indicators"):
-                continue
-            d = pipe(d)
-        return component.predict([d])[0]
-
-    want = scored(rel)
-    heads = {(h, t) for label, h, t, p in want if label == "VALUE_OF" and p >= 0.5}
-    assert ((10, 14), (2, 10)) in heads and ((23, 26), (17, 23)) in heads  # head: the quantity
-    assert all(0.0 <= p <= 1.0 for *_, p in want)
-    from_bytes = _fresh(shipped).from_bytes(rel.to_bytes())
-    assert scored(from_bytes) == want and from_bytes.cfg == rel.cfg
-    path = tmp_path / "pipeline" / "rel"
-    rel.to_disk(path)
-    rel.to_disk(path)  # saving over an earlier save
-    from_disk = _fresh(shipped).from_disk(path)
-    assert scored(from_disk) == want and from_disk.cfg == rel.cfg
+    part = [("PART_OF", (2, 6), (0, 2), 0, False), ("PART_OF", (6, 8), (0, 2), 1, False)]
+    X = _featurize(text, part, {}, {((2, 6), (0, 2))})
+    assert X[:, RULE_COLS + 4].tolist() == [1, 0] and X[:, RULE_COLS:RULE_COLS + 3].sum() == 0
 
 
 def test_hashed_columns_of_a_pair() -> None:
-    from govie.pipeline.relations import _hash
+    from govie.pipeline.relation_model import _hash
 
     text = "第122条是主动公开政府信息，共计12条"
     cands = [("VALUE_OF", (1, 5), (6, 14), 0, False), ("VALUE_OF", (17, 20), (6, 14), 0, False)]
@@ -346,50 +257,203 @@ def test_hashed_columns_of_a_pair() -> None:
     assert set(np.flatnonzero(X[1, -4 * HASH_BINS:]).tolist()) == want_before
 
 
-def _gold_example(nlp):
+
+
+# --------------------------------------------------------------------------- the TrainablePipe
+TEXT = "主动公开政府信息122条，其中网站公开98条。"
+ENTS = [(0, 8, "METRIC"), (8, 12, "QUANTITY"), (15, 19, "METRIC"), (19, 22, "QUANTITY")]
+GOLD = [(8, 12, 0, 8, "VALUE_OF", 1.0), (19, 22, 15, 19, "VALUE_OF", 1.0), (15, 19, 0, 8, "PART_OF", 1.0)]
+
+
+def _doc(nlp, text=TEXT, ents=ENTS):
+    doc = nlp.make_doc(text)
+    doc.ents = [doc.char_span(s, e, label=l) for s, e, l in ents]
+    extensions.init_doc(doc)
+    return doc
+
+
+def _example(nlp):
     from spacy.training import Example
 
-    text = "主动公开政府信息122条，其中网站公开98条。"
-    ents = [(0, 8, "METRIC"), (8, 12, "QUANTITY"), (15, 19, "METRIC"), (19, 22, "QUANTITY")]
-    ref = _doc(nlp, text, ents)
-    ref._.relations = [(8, 12, 0, 8, "VALUE_OF", 1.0), (19, 22, 15, 19, "VALUE_OF", 1.0),
-                       (15, 19, 0, 8, "PART_OF", 1.0)]
-    return Example(_doc(nlp, text, ents), ref)
+    ref = _doc(nlp)
+    ref._.relations = list(GOLD)
+    return Example(_doc(nlp), ref)
 
 
-def test_training_labels_and_updates_move_scores_towards_the_gold(shipped) -> None:
-    from thinc.api import Adam
+def _pipeline(**cfg):
+    import spacy
 
-    from govie.pipeline.relations import RelationExtractor, relation_mlp
+    from govie.pipeline import relations, rule_linker  # noqa: F401
 
-    eg = _gold_example(shipped)
-    rel = RelationExtractor(shipped.vocab, relation_mlp(), "govie_relations", propose=False)
-    data = rel._xy([eg])
-    cands, _ = rel.featurizer.pairs(eg.reference.text, *_entities(eg.reference))
-    values = [c for c in cands if c[0] == "VALUE_OF"]
-    assert data["VALUE_OF"][1].tolist() == [float(c[1:] in {((8, 12), (0, 8)), ((19, 22), (15, 19))})
-                                           for c in values]
-    assert data["VALUE_OF"][1].sum() == 2 and data["PART_OF"][1].tolist() == [1.0]
-    rel.initialize(lambda: [eg])
-    X, y = data["VALUE_OF"]
-
-    def scores():
-        return rel._score("VALUE_OF", X)
-
-    before = scores()
-    sgd = Adam(0.01)
-    for _ in range(30):
-        losses = rel.update([eg], sgd=sgd)
-    after = scores()
-    assert losses["govie_relations"] > 0
-    assert (after[y == 1] > before[y == 1]).all() and (after[y == 0] < before[y == 0]).all()
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("govie_rule_linker")
+    nlp.add_pipe("govie_relations", config=cfg)
+    return nlp
 
 
-def test_score_is_micro_precision_recall_of_value_links(shipped) -> None:
-    eg = _gold_example(shipped)
+@pytest.fixture()
+def trained():
+    from spacy.util import fix_random_seed
+
+    fix_random_seed(0)
+    nlp = _pipeline()
+    eg = _example(nlp)
+    optimizer = nlp.initialize(lambda: [eg])
+    for _ in range(40):
+        nlp.update([eg], sgd=optimizer, annotates=["govie_rule_linker"])
+    return nlp
+
+
+def test_initialize_takes_the_labels_from_the_gold_relations_and_refuses_unknown_ones() -> None:
+    nlp = _pipeline()
+    rel = nlp.get_pipe("govie_relations")
+    nlp.initialize(lambda: [_example(nlp)])
+    assert rel.labels == ("VALUE_OF", "PART_OF") and rel.cfg["labels"] == ["VALUE_OF", "PART_OF"]
+    assert rel.model.get_ref("scorer").get_dim("nO") == 2
+    with pytest.raises(ValueError, match="unknown relation label"):
+        _pipeline().get_pipe("govie_relations").add_label("LOCATED_IN")
+    only = _pipeline()
+    only.get_pipe("govie_relations").initialize(lambda: [_example(only)], labels=["VALUE_OF"])
+    assert only.get_pipe("govie_relations").labels == ("VALUE_OF",)
+    empty = _pipeline()
+    from spacy.training import Example
+
+    with pytest.raises(ValueError, match="no relation labels"):
+        empty.get_pipe("govie_relations").initialize(lambda: [Example(_doc(empty), _doc(empty))])
+
+
+def test_get_loss_is_weighted_binary_cross_entropy_on_logits() -> None:
+    nlp = _pipeline(positive_weight=3.0)
+    rel = nlp.get_pipe("govie_relations")
+    nlp.initialize(lambda: [_example(nlp)])
+    eg = _example(nlp)
+    pairs = [[("VALUE_OF", (8, 12), (0, 8)), ("VALUE_OF", (19, 22), (0, 8)), ("PART_OF", (15, 19), (0, 8))]]
+    logits = np.asarray([[2.0, -1.0], [0.5, 4.0], [-3.0, -0.25]], dtype="float32")
+    loss, d = rel.get_loss([eg], RelationScores(pairs, logits))
+    # hand computed: gold, not gold, gold (PART_OF column); weights 3, 1, 3; mean over 3 candidates
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    want_loss = (3 * -np.log(sig(2.0)) + 1 * -np.log(1 - sig(0.5)) + 3 * -np.log(sig(-0.25))) / 3
+    assert loss == pytest.approx(want_loss, rel=1e-5)
+    want_d = np.asarray([[3 * (sig(2.0) - 1), 0], [sig(0.5) - 0, 0], [0, 3 * (sig(-0.25) - 1)]]) / 3
+    assert np.asarray(d) == pytest.approx(want_d, abs=1e-6)
+
+
+def test_updates_move_scores_towards_the_gold(trained) -> None:
+    rel = trained.get_pipe("govie_relations")
+    doc = trained.get_pipe("govie_rule_linker")(_doc(trained))
+    scored = rel._probabilities(rel.predict([doc]))[0]
+    gold = {(h, t, label) for h0, h1, t0, t1, label, _ in GOLD for h, t in [((h0, h1), (t0, t1))]}
+    assert {(h, t, label) for label, h, t, p in scored if p >= 0.5} == gold
+    doc = trained(TEXT if False else _doc(trained))
+    assert {r[:5] for r in doc._.relations} == {g[:5] for g in GOLD}
+
+
+def _annotate(nlp, scored, existing=(), **cfg):
+    rel = nlp.get_pipe("govie_relations")
+    rel.cfg.update({"threshold": 0.5, "fallback": True, **cfg})
+    doc = nlp.get_pipe("govie_rule_linker")(_doc(nlp, "网站公开主动公开政府信息122条",
+                                                 [(0, 4, "METRIC"), (4, 12, "METRIC"), (12, 16, "QUANTITY")]))
+    doc._.relations = list(existing)
+    pairs = [(label, h, t) for label, h, t, _ in scored]
+    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    cols = {"VALUE_OF": 0, "PART_OF": 1}
+    logits = np.full((len(pairs), 2), -9.0, dtype="float32")
+    for i, (label, _, _, p) in enumerate(scored):
+        logits[i, cols[label]] = logit(p)
+    rel.set_annotations([doc], RelationScores([pairs], logits))
+    return doc._.relations
+
+
+def test_threshold_and_fallback_to_the_rule_proposals(trained) -> None:
+    q, m1, m2 = (12, 16), (0, 4), (4, 12)
+    # nothing good enough: the fallback links the rule linker's proposal (the whole phrase before)
+    assert _annotate(trained, [("VALUE_OF", q, m2, 0.2)]) == [(12, 16, 0, 12, "VALUE_OF", 1.0)]
+    assert _annotate(trained, [("VALUE_OF", q, m2, 0.2)], fallback=False) == []
+    got = _annotate(trained, [("VALUE_OF", q, m2, 0.6)], fallback=True)
+    assert got == [(12, 16, 4, 12, "VALUE_OF", 0.6)]
+    assert _annotate(trained, [("VALUE_OF", q, m2, 0.6)], threshold=0.7, fallback=False) == []
+    # a quantity a table already linked keeps that link only
+    table = (12, 16, 4, 12, "VALUE_OF", 1.0)
+    assert _annotate(trained, [("VALUE_OF", q, m1, 0.99)], existing=[table]) == [table]
+    assert _annotate(trained, [("PART_OF", m2, m1, 0.7)], fallback=False) == [(4, 12, 0, 4, "PART_OF", 0.7)]
+
+
+def test_serialisation_round_trips_without_pickle(trained, tmp_path) -> None:
+    import spacy
+
+    rel = trained.get_pipe("govie_relations")
+    doc = trained.get_pipe("govie_rule_linker")(_doc(trained))
+    want = rel._probabilities(rel.predict([doc]))
+
+    def fresh():
+        return _pipeline().get_pipe("govie_relations")
+
+    data = rel.to_bytes()
+    assert b"pickle" not in data
+    got = fresh().from_bytes(data)
+    assert got._probabilities(got.predict([doc])) == want and got.cfg == rel.cfg
+    rel.to_disk(tmp_path / "rel")
+    rel.to_disk(tmp_path / "rel")  # saving over an earlier save
+    import srsly
+
+    assert {"cfg", "model"} <= {p.name for p in (tmp_path / "rel").iterdir()}
+    assert srsly.read_json(tmp_path / "rel" / "cfg")["labels"] == ["VALUE_OF", "PART_OF"]
+    got = fresh().from_disk(tmp_path / "rel")
+    assert got._probabilities(got.predict([doc])) == want and got.labels == rel.labels
+    trained.to_disk(tmp_path / "nlp")
+    again = spacy.load(tmp_path / "nlp")
+    assert [r[:5] for r in again(_doc(again))._.relations] == [r[:5] for r in trained(_doc(trained))._.relations]
+    # a network of another shape is refused with a clear message
+    other = _pipeline(model={"@architectures": "govie.RelationModel.v2",
+                             "featurizer": {"@architectures": "govie.PairFeaturizer.v2"},
+                             "scorer": {"@architectures": "govie.RelationMLP.v2", "hidden_width": 8}})
+    with pytest.raises(ValueError, match="retrain"):
+        other.get_pipe("govie_relations").from_disk(tmp_path / "rel")
+
+
+def test_scorer_is_registered_and_scores_each_label() -> None:
+    from spacy import registry
+
+    nlp = _pipeline()
+    eg = _example(nlp)
     eg.predicted._.relations = [(8, 12, 0, 8, "VALUE_OF", 0.9), (19, 22, 0, 8, "VALUE_OF", 0.6),
                                 (15, 19, 0, 8, "PART_OF", 0.8)]
-    got = _fresh(shipped).score([eg])
-    assert got == {"rel_micro_p": 0.5, "rel_micro_r": 0.5, "rel_micro_f": 0.5}
-    eg.predicted._.relations = []
-    assert _fresh(shipped).score([eg]) == {"rel_micro_p": 0.0, "rel_micro_r": 0.0, "rel_micro_f": 0.0}
+    score = registry.scorers.get("govie.relation_scorer.v1")()
+    got = score([eg])
+    assert got["rel_per_type"]["VALUE_OF"] == {"p": 0.5, "r": 0.5, "f": 0.5}
+    assert got["rel_per_type"]["PART_OF"] == {"p": 1.0, "r": 1.0, "f": 1.0}
+    assert got["rel_micro_p"] == pytest.approx(2 / 3) and got["rel_micro_r"] == pytest.approx(2 / 3)
+    assert nlp.get_pipe("govie_relations").score([eg]) == got  # set through default_config
+    assert nlp.config["components"]["govie_relations"]["scorer"] == {"@scorers": "govie.relation_scorer.v1"}
+
+
+def test_analyze_pipes_shows_the_real_flow() -> None:
+    """Each component's requirements are met by an earlier one, in the rule pipeline and in the
+    pipeline ``govie train`` assembles (the shipped one)."""
+    import spacy
+
+    import govie
+    from govie.training.train import assemble
+
+    rules = govie.build_rule_pipeline()
+    base = spacy.blank("zh")
+    base.add_pipe("ner")
+    shipped = assemble(base, _saved(tmp := __import__("tempfile").mkdtemp()))
+    for nlp in (rules, shipped):
+        analysis = nlp.analyze_pipes()
+        assert not any(analysis["problems"].values()), analysis["problems"]
+    summary = shipped.analyze_pipes()["summary"]
+    assert summary["govie_rule_linker"]["assigns"] == ["doc._.link_proposals"]
+    assert summary["govie_relations"]["assigns"] == ["doc.ents", "doc._.relations"]
+    names = shipped.pipe_names
+    assert names.index("govie_table_reader") < names.index("govie_rule_linker") < names.index("govie_relations")
+    del tmp
+
+
+def _saved(path):
+    from pathlib import Path
+
+    nlp = _pipeline()
+    nlp.initialize(lambda: [_example(nlp)])
+    nlp.to_disk(Path(path) / "rel")
+    return Path(path) / "rel"

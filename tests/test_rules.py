@@ -38,19 +38,38 @@ def test_share_after_a_count_measures_the_same_indicator():
     assert metrics_of("受理申请40件，办结率98%。")["98%"] == ["办结率"]
 
 
-def test_rule_linker_reads_linked_quantities_but_keeps_their_links(rules_nlp):
-    """In the shipped pipeline the relation model links first: a share after a count it linked
-    still gets the count's indicator from the rules, and the model's link stays as it was."""
+def test_rule_linker_proposes_once_and_rule_relations_accept(rules_nlp):
+    """The rule linker writes only its proposals; govie_rule_relations (the rule baseline) makes them
+    relations and METRIC entities; a share after a count proposes the count's indicator."""
     text = "其中现场咨询1600人次，占32.65%；"
     doc = rules_nlp.make_doc(text)
     for name, proc in rules_nlp.pipeline:
-        if name == "govie_rule_linker":
-            count = next(e for e in doc.ents if e.text == "1600人次")
-            doc._.relations = [(count.start_char, count.end_char, 2, 6, "VALUE_OF", 0.9)]
         doc = proc(doc)
+        if name == "govie_rule_linker":
+            assert doc._.relations == [] and not [e for e in doc.ents if e.label_ == "METRIC"]
+            proposed = {(text[p[0]:p[1]], text[p[2]:p[3]]) for p in doc._.link_proposals["VALUE_OF"]}
+            assert proposed == {("1600人次", "现场咨询"), ("32.65%", "现场咨询")}
     rels = {(text[r[0]:r[1]], text[r[2]:r[3]]) for r in doc._.relations}
-    assert ("32.65%", "现场咨询") in rels
-    assert [r for r in rels if r[0] == "1600人次"] == [("1600人次", "现场咨询")]
+    assert rels == {("1600人次", "现场咨询"), ("32.65%", "现场咨询")}
+    assert [e.text for e in doc.ents if e.label_ == "METRIC"] == ["现场咨询"]
+
+
+def test_accept_only_the_given_quantities_and_keeps_table_links(rules_nlp):
+    from govie.pipeline.rule_linker import accept, propose
+
+    text = "主动公开政府信息122条，其中网站公开98条。"
+    doc = rules_nlp.make_doc(text)
+    doc = rules_nlp.get_pipe("govie_quantities")(doc)
+    table = (8, 12, 0, 8, "VALUE_OF", 1.0)  # as if a table reader linked 122条
+    doc.ents = list(doc.ents) + [doc.char_span(0, 8, label="METRIC")]
+    doc._.relations = [table]
+    proposals = propose(doc)
+    assert [text[p[0]:p[1]] for p in proposals["VALUE_OF"]] == ["98条"]  # linked quantities get none
+    accept(doc, {"VALUE_OF": [[19, 22, 15, 19]], "PART_OF": [[15, 19, 0, 8]]}, quantities=set())
+    assert doc._.relations == [table]  # nothing asked for
+    accept(doc, {"VALUE_OF": [[19, 22, 15, 19]], "PART_OF": []}, quantities={(19, 22)})
+    assert doc._.relations == [table, (19, 22, 15, 19, "VALUE_OF", 1.0)]
+    assert {e.text for e in doc.ents if e.label_ == "METRIC"} == {"主动公开政府信息", "网站公开"}
 
 
 def test_an_enumeration_before_a_figure_is_one_metric_unless_the_figure_is_shared():

@@ -18,7 +18,7 @@ def test_tiny_training_run_end_to_end(tmp_path):
     out = tmp_path / "model"
     cmd = [sys.executable, "-m", "govie.cli", "train", "--output", str(out), "--work", str(tmp_path / "work"),
            "--reports", str(tmp_path / "no-reports"), "--max-docs", "2", "--max-epochs", "1",
-           "--pkuseg-iter", "1", "--classifier", "thinc", "--no-augment"]
+           "--pkuseg-iter", "1", "--rel-epochs", "1", "--no-augment"]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
     assert run.returncode == 0, run.stderr[-3000:]
     assert (out / "config.cfg").exists()

@@ -5,6 +5,10 @@ clause, trimmed of subjects, time words and linking verbs; for a table cell it i
 the row label (the text glued before a run of cells, or the nearest label line
 above a cell standing on its own line). The trained relation component replaces
 this linker in the shipped pipeline; it stays as the baseline and as a fallback.
+
+Components: ``govie_rule_linker`` writes the links it proposes to ``Doc._.link_proposals`` (computed
+once, read by ``govie_relations`` as candidates, features and fallback); ``govie_rule_relations``
+accepts them all (the rule-only pipeline).
 """
 from __future__ import annotations
 
@@ -12,7 +16,12 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from .quantities import QuantityMatch
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from . import extensions
+from .quantities import QuantityMatch, overlaps, span_mask
 
 _CLAUSE_DELIMS = set("，,。；;：:！？!?\n（(）)|｜\t“”\"《》【】[]")
 _LEADING = re.compile(
@@ -234,3 +243,118 @@ def part_of_links(text: str, links: Sequence[Link]) -> list[tuple[CharSpan, Char
         else:
             parent, parent_end = None, -1
     return out
+
+
+# --------------------------------------------------------------------------- spaCy components
+#: ``Doc._.link_proposals``: what the rule linker proposes, in character offsets, for the components after
+#: it to decide on: ``{"VALUE_OF": [[q_start, q_end, m_start, m_end], …], "PART_OF": [[c_start, c_end,
+#: p_start, p_end], …]}``; METRIC spans lie on token boundaries and overlap no QUANTITY.
+PROPOSALS = "link_proposals"
+if not Doc.has_extension(PROPOSALS):
+    Doc.set_extension(PROPOSALS, default=None)
+
+
+def propose(doc: Doc, part_of: bool = True) -> dict[str, list[list[int]]]:
+    """The rule linker's proposals for the doc's QUANTITY entities that no earlier component linked
+    (table cells keep their links). Each unlinked quantity is read with the one before it: that one
+    bounds its clause, and a share after a count (``占N%``) takes the count's indicator."""
+    extensions.init_doc(doc)
+    linked = {(r[0], r[1]) for r in doc._.relations if r[4] == "VALUE_OF"}
+    spans = [e for e in extensions.entities(doc) if e.label_ == "QUANTITY"]
+    wanted = [i for i, e in enumerate(spans) if (e.start_char, e.end_char) not in linked]
+    quantities: list[QuantityMatch] = []
+    for i in sorted(set(wanted) | {i - 1 for i in wanted if i > 0}):
+        e = spans[i]  # (Span._ readings are slow: only these)
+        value, unit = e._.value, e._.unit
+        if value is not None:
+            quantities.append(QuantityMatch(e.start_char, e.end_char, e.text, value, unit,
+                                            bool(e._.approximate), unit is None))
+    text = extensions.doc_text(doc)
+    links = [link for link in link_quantities(text, quantities)
+             if (link.quantity.start, link.quantity.end) not in linked]
+    in_quantity = span_mask(len(text), ((e.start_char, e.end_char) for e in spans))
+    aligned: dict[tuple[int, int], tuple[int, int]] = {}  # the phrase → its span on token boundaries
+    for link in links:
+        key = (link.metric.start, link.metric.end)
+        if key in aligned or overlaps(key[0], key[1], in_quantity):
+            continue
+        span = doc.char_span(key[0], key[1], label="METRIC", alignment_mode="contract")
+        if span is not None and len(span):
+            aligned[key] = (span.start_char, span.end_char)
+    out: dict[str, list[list[int]]] = {"VALUE_OF": [], "PART_OF": []}
+    for link in links:
+        m = aligned.get((link.metric.start, link.metric.end))
+        if m is not None:
+            out["VALUE_OF"].append([link.quantity.start, link.quantity.end, *m])
+    if part_of:
+        for child, parent in part_of_links(text, links):
+            c, p = aligned.get((child.start, child.end)), aligned.get((parent.start, parent.end))
+            if c is not None and p is not None:
+                out["PART_OF"].append([*c, *p])
+    return out
+
+
+def accept(doc: Doc, proposals: dict[str, list], quantities: Optional[set[tuple[int, int]]] = None) -> None:
+    """Make the proposals of ``quantities`` (all unlinked ones when None) relations: their METRICs become
+    entities where they overlap no METRIC an existing relation uses (earlier proposals win over later
+    overlapping ones), the other METRIC entities are dropped, and a PART_OF proposal holds when both
+    its METRICs were placed here."""
+    extensions.init_doc(doc)
+    existing = list(doc._.relations)
+    linked = {(r[0], r[1]) for r in existing if r[4] == "VALUE_OF"}
+    owned = {(r[2], r[3]) for r in existing} | {(r[0], r[1]) for r in existing if r[4] == "PART_OF"}
+    links = [tuple(p) for p in proposals.get("VALUE_OF", ()) if (p[0], p[1]) not in linked
+             and (quantities is None or (p[0], p[1]) in quantities)]
+    ents = extensions.entities(doc)
+    keep_metrics = [e for e in ents if e.label_ == "METRIC" and (e.start_char, e.end_char) in owned]
+    metrics: dict[tuple[int, int], Span] = {}
+    for q0, q1, m0, m1 in links:
+        if (m0, m1) not in metrics:
+            span = doc.char_span(m0, m1, label="METRIC", alignment_mode="contract")
+            if span is not None and len(span):
+                metrics[(m0, m1)] = span
+    chosen = extensions.without_overlaps(filter_spans(list(metrics.values())), keep_metrics, len(doc))
+    final = extensions.set_entities(doc, chosen + keep_metrics, ["METRIC"], ents)
+    kept = {(s.start_char, s.end_char) for s in final if s.label_ == "METRIC"}
+    placed = {k for k, v in metrics.items() if (v.start_char, v.end_char) in kept}
+    rels = [(q0, q1, m0, m1, "VALUE_OF", 1.0) for q0, q1, m0, m1 in links if (m0, m1) in placed]
+    rels += [(c0, c1, p0, p1, "PART_OF", 1.0) for c0, c1, p0, p1 in proposals.get("PART_OF", ())
+             if (c0, c1) in placed and (p0, p1) in placed]
+    doc._.relations = sorted(set(existing + rels))
+
+
+class RuleLinker:
+    """Proposes, for each quantity not yet linked, the METRIC phrase the rules find and the PART_OF
+    breakdowns between them; writes ``Doc._.link_proposals`` and nothing else."""
+
+    def __init__(self, nlp: Language, name: str, part_of: bool) -> None:
+        self.name = name
+        self.part_of = part_of
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.link_proposals = propose(doc, self.part_of)
+        return doc
+
+
+@Language.factory("govie_rule_linker", default_config={"part_of": True},
+                  assigns=["doc._.link_proposals"], requires=["doc.ents", "doc._.relations"])
+def make_rule_linker(nlp: Language, name: str, part_of: bool) -> RuleLinker:
+    return RuleLinker(nlp, name, part_of)
+
+
+class RuleRelations:
+    """The rule baseline's decision: every proposal of ``Doc._.link_proposals`` becomes a relation
+    (the shipped pipeline lets ``govie_relations`` decide instead)."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        accept(doc, doc._.link_proposals or {})
+        return doc
+
+
+@Language.factory("govie_rule_relations", assigns=["doc.ents", "doc._.relations"],
+                  requires=["doc.ents", "doc._.link_proposals"])
+def make_rule_relations(nlp: Language, name: str) -> RuleRelations:
+    return RuleRelations(nlp, name)

@@ -5,10 +5,14 @@ Training is reproducible (fixed seeds) and runs in four stages:
 1. silver-segment the training texts and train a pkuseg model (``segmentation.py``);
 2. convert the corpus to DocBins (train + traditional-script augmentation, dev), splitting tokens
    where a gold boundary falls inside one (the count is printed: it should stay near 0);
-3. train tok2vec + NER with spaCy's loop from ``training/config.cfg``;
-4. assemble the shipped pipeline — tokenizer → tok2vec → ner → govie_quantities →
-   govie_table_reader → govie_relations (fitted on the training documents) → govie_rule_linker
-   (fallback for quantities the model leaves unlinked) → govie_indicators — and save it.
+3. train tok2vec + NER with spaCy's loop from ``training/ner.cfg``;
+4. train ``govie_relations`` with spaCy's loop from ``training/config.cfg`` (on the DocBins of stage 2)
+   and assemble the shipped pipeline — tokenizer → tok2vec → ner → govie_metric_bounds →
+   govie_quantities → govie_table_reader → govie_rule_linker (proposals) → govie_relations (decides;
+   falls back on the proposals for quantities it leaves unlinked) → govie_indicators — and save it.
+
+``--stages relations --base MODEL`` runs stages 2 and 4 only, on MODEL's tokenizer, tok2vec and NER
+(minutes instead of an hour: the pkuseg and NER stages are the long ones).
 """
 from __future__ import annotations
 
@@ -24,13 +28,12 @@ from typing import Optional, Sequence
 
 import spacy
 from spacy.language import Language
-from spacy.training import Example
-from spacy.util import fix_random_seed
 
 from ..corpus.records import PROJECT_ROOT, CorpusDoc, load_corpus
 from ..pipeline.segmenter import train_pkuseg, write_training_file
 
-DEFAULT_CONFIG = PROJECT_ROOT / "training" / "config.cfg"
+DEFAULT_NER_CONFIG = PROJECT_ROOT / "training" / "ner.cfg"
+DEFAULT_REL_CONFIG = PROJECT_ROOT / "training" / "config.cfg"
 DEFAULT_WORK = PROJECT_ROOT / "training" / "work"
 DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "model"
 CHUNK = 1500
@@ -105,39 +108,53 @@ def stage_docbins(nlp: Language, train_docs: Sequence[CorpusDoc], dev_docs: Sequ
     return mis_train + mis_dev
 
 
-def examples_for(nlp: Language, docs: Sequence[CorpusDoc]) -> list[Example]:
-    from .docbin import to_docs
-
-    refs, _ = to_docs(docs, nlp)
-    return [Example(nlp.make_doc(r.text), r) for r in refs]
+#: the components ``assemble`` adds after tok2vec and NER (those of a base pipeline are replaced)
+GOVIE_COMPONENTS = ("govie_metric_bounds", "govie_quantities", "govie_table_reader", "govie_rule_linker",
+                    "govie_relations", "govie_indicators")
 
 
-def assemble(ner_dir: Path, train_docs: Sequence[CorpusDoc], classifier: str = "thinc",
-             rel_epochs: int = 8, propose: bool = True) -> Language:
-    """The shipped pipeline: trained tok2vec/NER + rule quantities + table reader + relations."""
-    from ..pipeline import components, relations  # noqa: F401  (register the factories)
-    from .. import tables, taxonomy
+def load_base(path: Path) -> Language:
+    """The tokenizer, tok2vec and NER of a saved pipeline, without its govie components (an older
+    govie's relation component need not load in this one)."""
+    from spacy.util import load_config
 
-    nlp = spacy.load(ner_dir)
-    nlp.add_pipe("govie_metric_bounds", after="ner")
-    nlp.add_pipe("govie_quantities", after="govie_metric_bounds")
-    nlp.add_pipe("govie_table_reader", after="govie_quantities")
-    rel = nlp.add_pipe("govie_relations", config={"classifier": classifier, "propose": propose})
-    # quantities the relation model leaves unlinked or doubts fall back to the rule linker
-    nlp.add_pipe("govie_rule_linker")
+    names = load_config(Path(path) / "config.cfg")["nlp"]["pipeline"]
+    return spacy.load(path, exclude=[n for n in names if n not in ("tok2vec", "ner")])
+
+
+def train_relations(config: Path, work: Path, max_epochs: Optional[int] = None) -> Path:
+    """Stage 4a: ``spacy train`` of the relation config on the DocBins in ``work``; the best pipeline's
+    directory."""
+    from spacy.cli.train import train as spacy_train
+
+    from ..pipeline import relations, rule_linker  # noqa: F401  (register the factories)
+    from . import corpus_reader  # noqa: F401  (registers govie.RelationCorpus.v1)
+
+    overrides: dict = {"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy")}
+    if max_epochs:
+        overrides["training.max_epochs"] = max_epochs
+    out = work / "relations"
+    spacy_train(config, out, overrides=overrides)
+    return out / "model-best"
+
+
+def assemble(base: Language, relations_dir: Path) -> Language:
+    """The shipped pipeline: ``base``'s tokenizer, tok2vec and NER, the rule components, and the
+    relation component trained in ``relations_dir``."""
+    from ..pipeline import components, relations, rule_linker  # noqa: F401  (register the factories)
+    from .. import tables, taxonomy  # noqa: F401
+
+    nlp = base
+    for name in GOVIE_COMPONENTS:
+        if name in nlp.pipe_names:
+            nlp.remove_pipe(name)
+    nlp.add_pipe("govie_metric_bounds", after="ner" if "ner" in nlp.pipe_names else None)
+    nlp.add_pipe("govie_quantities")
+    nlp.add_pipe("govie_table_reader")
+    trained = spacy.load(relations_dir)
+    nlp.add_pipe("govie_rule_linker", source=trained)
+    nlp.add_pipe("govie_relations", source=trained)
     nlp.add_pipe("govie_indicators")
-    examples = examples_for(nlp, train_docs)
-    fix_random_seed(0)  # the thinc network's initial weights and dropout
-    rel.initialize(lambda: examples, nlp=nlp)
-    if classifier == "thinc":
-        optimizer = nlp.create_optimizer()
-        rng = random.Random(0)
-        for epoch in range(rel_epochs):
-            rng.shuffle(examples)
-            losses: dict = {}
-            for i in range(0, len(examples), 4):
-                rel.update(examples[i:i + 4], sgd=optimizer, losses=losses)
-            log(f"relations (thinc) epoch {epoch + 1}/{rel_epochs} loss {losses.get(rel.name, 0):.3f}")
     return nlp
 
 
@@ -234,10 +251,12 @@ def save_output(nlp, output: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_CONFIG, work: Path = DEFAULT_WORK,
+def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_NER_CONFIG, work: Path = DEFAULT_WORK,
           corpus_dir: Optional[Path] = None, reports_dir: Optional[Path] = None, max_docs: Optional[int] = None,
-          max_epochs: Optional[int] = None, pkuseg_iter: int = 10, classifier: str = "thinc",
-          augment: bool = True) -> Language:
+          max_epochs: Optional[int] = None, pkuseg_iter: int = 10, augment: bool = True,
+          rel_config: Path = DEFAULT_REL_CONFIG, base: Optional[Path] = None,
+          rel_epochs: Optional[int] = None) -> Language:
+    """All four stages, or with ``base`` (a saved pipeline) stages 2 and 4 on its tokenizer/tok2vec/NER."""
     from spacy.cli.train import train as spacy_train
 
     from ..pipeline import tokenizer  # noqa: F401
@@ -257,6 +276,17 @@ def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_CONFIG, work: Pa
         dev_docs = train_docs[:1]
     log(f"corpus: {len(train_docs)} training documents ({sum(d.origin == 'augmented' for d in train_docs)} "
         f"augmented), {len(dev_docs)} dev")
+    if base is not None:
+        log(f"stages 2 and 4 only, on the tokenizer, tok2vec and NER of {base}")
+        nlp = load_base(base)
+        log("stage 2/4: DocBins")
+        stage_docbins(nlp, train_docs, dev_docs, work)
+        log("stage 4/4: govie_relations (spaCy training loop), assembling the pipeline")
+        final = assemble(nlp, train_relations(rel_config, work, rel_epochs))
+        write_meta(final)
+        save_output(final, output)
+        log(f"saved {output}")
+        return final
     log(f"stage 1/4: pkuseg segmenter ({pkuseg_iter} iterations)")
     seg = stage_pkuseg(train_docs, dev_docs, work, pkuseg_iter)
     nlp = make_tokenizer_nlp(seg)
@@ -269,8 +299,8 @@ def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_CONFIG, work: Pa
         overrides["training.max_epochs"] = max_epochs
     ner_out = work / "ner"
     spacy_train(config, ner_out, overrides=overrides)
-    log(f"stage 4/4: assembling the pipeline, fitting govie_relations ({classifier})")
-    final = assemble(ner_out / "model-best", train_docs, classifier=classifier)
+    log("stage 4/4: govie_relations (spaCy training loop), assembling the pipeline")
+    final = assemble(spacy.load(ner_out / "model-best"), train_relations(rel_config, work, rel_epochs))
     write_meta(final)
     save_output(final, output)
     log(f"saved {output}")
@@ -284,9 +314,22 @@ def cmd_train(args: argparse.Namespace) -> int:
     except ValueError as e:
         print(f"govie: {e}", file=sys.stderr)
         return 2
-    train(Path(args.output), Path(args.config), Path(args.work), reports_dir=args.reports,
+    base = None
+    if args.stages == "relations":
+        if not args.base:
+            print("govie: --stages relations needs --base MODEL (the pipeline whose tokenizer, tok2vec and NER "
+                  "to keep)", file=sys.stderr)
+            return 2
+        base = Path(args.base)
+        if not (base / "config.cfg").is_file():
+            print(f"govie: --base {base} is not a saved pipeline (no config.cfg)", file=sys.stderr)
+            return 2
+    elif args.base:
+        print("govie: --base goes with --stages relations", file=sys.stderr)
+        return 2
+    train(Path(args.output), Path(args.ner_config), Path(args.work), reports_dir=args.reports,
           max_docs=args.max_docs, max_epochs=args.max_epochs, pkuseg_iter=args.pkuseg_iter,
-          classifier=args.classifier, augment=not args.no_augment)
+          augment=not args.no_augment, rel_config=Path(args.config), base=base, rel_epochs=args.rel_epochs)
     return 0
 
 
@@ -329,13 +372,18 @@ def add_commands(sub) -> None:
     p = sub.add_parser("train", help="rebuild the pipeline from corpus/ (reproducible, fixed seeds)")
     p.add_argument("--output", default=str(DEFAULT_OUTPUT), help="where to save the pipeline (default: the package); a new or empty "
                    "directory, or a previous govie training output (it is replaced at the end)")
-    p.add_argument("--config", default=str(DEFAULT_CONFIG))
+    p.add_argument("--config", default=str(DEFAULT_REL_CONFIG), help="the relation training config (spacy train)")
+    p.add_argument("--ner-config", default=str(DEFAULT_NER_CONFIG), help="the tok2vec + NER training config")
+    p.add_argument("--stages", choices=["all", "relations"], default="all",
+                   help="relations: retrain only govie_relations on top of --base (DocBins + relation stage)")
+    p.add_argument("--base", default=None, help="with --stages relations: the pipeline whose tokenizer, tok2vec "
+                   "and NER the new pipeline keeps")
+    p.add_argument("--rel-epochs", type=int, default=None, help="epochs of the relation stage (default: config)")
     p.add_argument("--work", default=str(DEFAULT_WORK), help="directory for intermediate files")
     p.add_argument("--reports", default=None, help="directory of the report texts (default ../shared/reports)")
     p.add_argument("--max-docs", type=int, default=None, help="train on the first N documents only (smoke runs)")
     p.add_argument("--max-epochs", type=int, default=None)
     p.add_argument("--pkuseg-iter", type=int, default=10)
-    p.add_argument("--classifier", choices=["sklearn", "thinc"], default="thinc")
     p.add_argument("--no-augment", action="store_true", help="no traditional-script copies")
     p.set_defaults(func=cmd_train)
     e = sub.add_parser("evaluate", help="score a pipeline on a corpus split, side by side with the rules")

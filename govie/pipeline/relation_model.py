@@ -1,0 +1,328 @@
+"""The relation model of ``govie_relations``: candidate pairs and their features computed from Docs
+inside a registered thinc model, then scored by a small network.
+
+- ``govie.PairFeaturizer.v2`` (``Model[List[Doc], Candidates]``): QUANTITY×METRIC pairs (VALUE_OF)
+  within a window, the METRICs being the doc's entities plus the METRICs the rule linker proposed
+  (``Doc._.link_proposals``); METRIC×METRIC pairs (PART_OF). Quantities an earlier component already
+  linked (table cells) get no candidates. Each pair is a vector of structural features (order,
+  distance, punctuation and 其中/分别/共 between, ranks, entities between, whether the rules propose
+  this pair) plus hashed character features of the metric and of the text around and between.
+- ``govie.RelationMLP.v2`` (``Model[Floats2d, Floats2d]``): one logit per label.
+- ``govie.RelationModel.v2``: the two chained (``Model[List[Doc], RelationScores]``).
+"""
+from __future__ import annotations
+
+import re
+import zlib
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from typing import Any, Optional, Sequence
+
+import numpy as np
+from spacy import registry
+from spacy.tokens import Doc
+from thinc.api import Linear, Model, Relu, chain
+from thinc.types import Floats2d
+
+from . import extensions
+from .rule_linker import PROPOSALS
+
+VALUE_OF, PART_OF = "VALUE_OF", "PART_OF"
+HASH_BINS = 64
+_PUNCT = ["，,", "。", "；;", "、", "：:", "\n", "（(", "）)", "|｜\t"]
+_KEYWORDS = ["其中", "分别", "共", "包括", "均", "为", "达", "合计", "总计", "累计", "含", "占"]
+_GAP_BUCKETS = (0, 1, 2, 4, 8, 16, 32, 64, 128, 256)
+_DIGIT_AHEAD = re.compile(r"\s*[0-9]")
+Offsets = tuple[int, int]
+Pair = tuple[str, Offsets, Offsets]  # (label, head, tail)
+
+
+@dataclass
+class Candidates:
+    """The candidate pairs of each doc and their feature rows (all docs' rows stacked in order)."""
+    pairs: list[list[Pair]]
+    X: Floats2d
+
+
+@dataclass
+class RelationScores:
+    """The candidate pairs of each doc and one logit per label for each (rows stacked in order)."""
+    pairs: list[list[Pair]]
+    logits: Floats2d
+
+
+def _bucket(x: int, edges: Sequence[int]) -> list[float]:
+    out = [0.0] * (len(edges) + 1)
+    i = 0
+    while i < len(edges) and x >= edges[i]:
+        i += 1
+    out[i] = 1.0
+    return out
+
+
+def _hash(s: str, salt: str) -> int:
+    return zlib.crc32((salt + s).encode("utf-8")) % HASH_BINS
+
+
+def _contains(text: str, word: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For each range ``[a, b)`` of ``text``: does ``word`` occur inside it?"""
+    starts = np.asarray([m.start() for m in re.finditer(re.escape(word), text)], dtype=np.int64)
+    if not len(starts):
+        return np.zeros(len(a), dtype=bool)
+    last = b - len(word)  # the last start position that fits
+    return (np.searchsorted(starts, last, side="right") - np.searchsorted(starts, a)) > 0
+
+
+def doc_entities(doc: Doc) -> tuple[list[Offsets], list[Offsets], set[Offsets]]:
+    """QUANTITY and METRIC offsets of a doc, and the quantities without a unit."""
+    qs, ms, bare = [], [], set()
+    for e in extensions.entities(doc):
+        key = (e.start_char, e.end_char)
+        if e.label_ == "QUANTITY":
+            qs.append(key)
+            if e._.unit is None:
+                bare.add(key)
+        elif e.label_ == "METRIC":
+            ms.append(key)
+    return qs, ms, bare
+
+
+class PairFeaturizer:
+    """Turns the entities of a Doc into candidate pairs and their feature vectors."""
+
+    N_DENSE = 29
+
+    def __init__(self, window: int = 400, after: int = 30, max_candidates: int = 10, part_window: int = 200,
+                 proposals: bool = True) -> None:
+        self.window = window
+        self.after = after
+        self.max_candidates = max_candidates
+        self.part_window = part_window
+        self.proposals = proposals  # the rule linker's proposals as candidates and features
+
+    @property
+    def size(self) -> int:
+        return self.N_DENSE + 2 * (len(_GAP_BUCKETS) + 1) + len(_PUNCT) + len(_KEYWORDS) + 3 * 5 + 4 * HASH_BINS
+
+    # -- candidates ----------------------------------------------------------------------------
+    def value_candidates(self, quantities: Sequence[Offsets], metrics: Sequence[Offsets]):
+        """(quantity, metric, rank): METRICs up to ``window`` characters before a quantity (nearest
+        ``max_candidates``) and up to ``after`` characters after it (nearest two)."""
+        ms = sorted(metrics)
+        starts = [m[0] for m in ms]
+        longest = max((m[1] - m[0] for m in ms), default=0)
+        for q in quantities:
+            lo = bisect_left(starts, q[0] - self.window - longest)
+            before = [m for m in ms[lo:bisect_left(starts, q[0])] if m[1] <= q[0] and q[0] - m[1] <= self.window]
+            after = ms[bisect_left(starts, q[1]):bisect_right(starts, q[1] + self.after)]
+            for rank, m in enumerate(reversed(before[-self.max_candidates:])):
+                yield q, m, rank
+            for rank, m in enumerate(after[:2]):
+                yield q, m, rank
+
+    def part_candidates(self, metrics: Sequence[Offsets]):
+        """(child, parent, rank): each METRIC with the (up to four) METRICs just before it."""
+        ms = sorted(metrics)
+        starts = [m[0] for m in ms]
+        longest = max((m[1] - m[0] for m in ms), default=0)
+        for i, child in enumerate(ms):
+            lo = bisect_left(starts, child[0] - self.part_window - longest, 0, i)
+            prev = [p for p in ms[lo:i] if child[0] - p[1] <= self.part_window]
+            for rank, p in enumerate(reversed(prev[-4:])):
+                yield child, p, rank
+
+    def doc_pairs(self, doc: Doc) -> tuple[list[Pair], np.ndarray]:
+        """All candidates of a doc and their feature matrix."""
+        extensions.init_doc(doc)
+        qs, ms, bare = doc_entities(doc)
+        linked = [r for r in doc._.relations if r[4] == VALUE_OF]
+        skip = frozenset((r[0], r[1]) for r in linked)
+        settled = frozenset((r[2], r[3]) for r in linked)
+        proposals = (doc._.get(PROPOSALS) or {}) if self.proposals else {}
+        return self.pairs(extensions.doc_text(doc), qs, ms, bare, proposals, skip, settled)
+
+    def pairs(self, text: str, quantities: Sequence[Offsets], metrics: Sequence[Offsets], bare: set[Offsets],
+              proposals: Optional[dict[str, list]] = None, skip: frozenset = frozenset(),
+              settled: frozenset = frozenset()) -> tuple[list[Pair], np.ndarray]:
+        """``skip``: quantities already linked (no VALUE_OF candidates); ``settled``: METRICs whose
+        PART_OF links are decided (no PART_OF candidate between two of them)."""
+        proposals = proposals or {}
+        rule: dict[Offsets, list[Offsets]] = {}
+        for q0, q1, m0, m1 in proposals.get(VALUE_OF, ()):
+            rule.setdefault((q0, q1), []).append((m0, m1))
+        rule_part = {((c0, c1), (p0, p1)) for c0, c1, p0, p1 in proposals.get(PART_OF, ())}
+        cands = []
+        todo = [q for q in quantities if q not in skip]
+        entity_metrics = set(metrics)
+        proposed = sorted(entity_metrics.union(*(rule.get(q, ()) for q in todo)))
+        for q, m, rank in self.value_candidates(todo, proposed):
+            cands.append((VALUE_OF, q, m, rank, q in bare))
+        for c, p, rank in self.part_candidates(metrics):
+            if c in settled and p in settled:
+                continue
+            cands.append((PART_OF, c, p, rank, False))
+        qs = np.asarray(sorted(s for s, _ in quantities), dtype="int64")
+        ms = np.asarray(sorted(s for s, _ in metrics), dtype="int64")
+        X = self.featurize(text, cands, qs, ms, rule, rule_part, entity_metrics)
+        return [c[:3] for c in cands], X
+
+    # -- features ------------------------------------------------------------------------------
+    def _tail_features(self, text: str, tail: Offsets) -> tuple[list[float], list[int]]:
+        """The features that depend on the tail span only: dense values and hashed columns."""
+        mtext = text[tail[0]:tail[1]]
+        after_m = text[tail[1]:tail[1] + 1]
+        v = [float(after_m.isdigit()), float(after_m.isspace() or after_m == ""), min(len(mtext), 20) / 20,
+             float(bool(_DIGIT_AHEAD.match(text, tail[1], tail[1] + 3)))] + _bucket(len(mtext), (2, 4, 7, 11))
+        idx = [_hash(mtext[i:i + 2], "m") for i in range(len(mtext) - 1)]
+        idx.append(_hash(mtext[-2:], "mend"))
+        idx.append(3 * HASH_BINS + _hash(text[tail[1]:tail[1] + 2], "am"))
+        return v, idx
+
+    def featurize(self, text: str, cands: Sequence[tuple[str, Offsets, Offsets, int, bool]],
+                  quantity_starts: np.ndarray, metric_starts: np.ndarray,
+                  rule: Optional[dict[Offsets, list[Offsets]]] = None, rule_part: frozenset | set = frozenset(),
+                  entity_metrics: Optional[set[Offsets]] = None) -> np.ndarray:
+        """Feature matrix of candidate pairs ``(label, head, tail, rank, bare)``, computed per document
+        with cumulative character counts instead of one Python pass per pair."""
+        n = len(cands)
+        X = np.zeros((n, self.size), dtype="float32")
+        if not n:
+            return X
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+
+        def cum(mask: np.ndarray) -> np.ndarray:
+            return np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
+
+        def has(chars: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            c = cum(np.isin(codes, [ord(ch) for ch in chars]))
+            return c[b] - c[a]
+
+        H = np.asarray([c[1] for c in cands], dtype=np.int64)
+        T = np.asarray([c[2] for c in cands], dtype=np.int64)
+        rank = np.asarray([c[3] for c in cands], dtype=np.int64)
+        before = T[:, 1] <= H[:, 0]
+        a0 = np.where(before, T[:, 1], H[:, 1])
+        b0 = np.where(before, H[:, 0], T[:, 0])
+        a, b = np.minimum(a0, b0), np.maximum(a0, b0)
+        gap = b - a
+        nq = np.searchsorted(quantity_starts, b) - np.searchsorted(quantity_starts, a)
+        nm = np.searchsorted(metric_starts, b) - np.searchsorted(metric_starts, a)
+        digit = np.frombuffer(bytes(ch.isdigit() for ch in text), dtype=np.uint8)
+        digits = cum(digit)[b] - cum(digit)[a]
+        newlines = has("\n", a, b)
+        after_h = np.append(digit, 0)[H[:, 1]]
+        tails: dict[Offsets, tuple[list[float], list[int]]] = {}
+        tv = np.zeros((n, 9), dtype=np.float64)
+        rows: list[int] = []
+        cols: list[int] = []
+        # the rules: propose this METRIC, one overlapping it, none; tail is an entity; PART_OF proposed
+        rv = np.zeros((n, 5), dtype=np.float64)
+        rule = rule or {}
+        for i, (label, head, tail, _rank, _bare) in enumerate(cands):
+            if label == VALUE_OF:
+                rms = rule.get(head, ())
+                rv[i, :3] = (tail in rms, any(m[0] < tail[1] and tail[0] < m[1] for m in rms), not rms)
+            else:
+                rv[i, 4] = (head, tail) in rule_part
+            rv[i, 3] = entity_metrics is None or tail in entity_metrics
+            tf = tails.get(tail)
+            if tf is None:
+                tf = tails[tail] = self._tail_features(text, tail)
+            tv[i] = tf[0]
+            cols += tf[1]
+            between = text[a[i]:b[i]]
+            cols.append(HASH_BINS + _hash(between[-3:] if before[i] else between[:3], "gap"))
+            cols.append(2 * HASH_BINS + _hash(text[max(0, head[0] - 2):head[0]], "bh"))
+            rows += [i] * (len(tf[1]) + 2)
+        dense = [
+            np.ones(n), before, [c[0] == PART_OF for c in cands], np.log1p(gap) / 6, gap == 0,
+            has("，,。；;\n", a, b) == 0, newlines == 0, has("。", a, b) == 0,
+            np.minimum(nq, 8) / 8, nq == 0, np.minimum(nm, 8) / 8, nm == 0, np.minimum(digits, 50) / 50,
+            tv[:, 0], tv[:, 1], [c[4] for c in cands], tv[:, 2], rank == 0, rank == 1, rank == 2, rank >= 3,
+            newlines / 10, tv[:, 3], after_h, rv[:, 0], rv[:, 1], rv[:, 2], rv[:, 3], rv[:, 4],
+        ]
+        assert len(dense) == self.N_DENSE
+        col = 0
+        for values in dense:
+            X[:, col] = values
+            col += 1
+        gb = len(_GAP_BUCKETS) + 1
+        g = np.searchsorted(np.asarray(_GAP_BUCKETS), gap, side="right")
+        X[np.arange(n), col + np.where(before, 0, gb) + g] = 1.0
+        col += 2 * gb
+        for group in _PUNCT:
+            X[:, col] = has(group, a, b) > 0
+            col += 1
+        for k in _KEYWORDS:
+            X[:, col] = _contains(text, k, a, b)
+            col += 1
+        for counts in (nq, nm):
+            X[np.arange(n), col + np.searchsorted(np.asarray((1, 2, 4, 8)), counts, side="right")] = 1.0
+            col += 5
+        X[:, col:col + 5] = tv[:, 4:9]
+        col += 5
+        X[np.asarray(rows), col + np.asarray(cols)] = 1.0
+        return X
+
+
+# --------------------------------------------------------------------------- thinc layers
+def _featurizer_forward(model: Model, docs: list[Doc], is_train: bool):
+    featurizer: PairFeaturizer = model.attrs["featurizer"]
+    pairs, blocks = [], []
+    for doc in docs:
+        p, X = featurizer.doc_pairs(doc)
+        pairs.append(p)
+        blocks.append(X)
+    X = np.concatenate(blocks) if blocks else np.zeros((0, featurizer.size), dtype="float32")
+    return Candidates(pairs, model.ops.asarray2f(X)), lambda d_cands: []  # nothing to learn below
+
+
+@registry.architectures("govie.PairFeaturizer.v2")
+def pair_featurizer(window: int = 400, after: int = 30, max_candidates: int = 10, part_window: int = 200,
+                    proposals: bool = True) -> Model[list[Doc], Candidates]:
+    """Candidate pairs of each doc and their feature rows (see :class:`PairFeaturizer`)."""
+    f = PairFeaturizer(window=window, after=after, max_candidates=max_candidates, part_window=part_window,
+                       proposals=proposals)
+    return Model("govie_pair_featurizer", _featurizer_forward, attrs={"featurizer": f}, dims={"nO": f.size})
+
+
+@registry.architectures("govie.RelationMLP.v2")
+def relation_mlp(hidden_width: int = 64, dropout: float = 0.1, nO: Optional[int] = None) -> Model[Floats2d, Floats2d]:
+    """A hidden ReLU layer and one logit per relation label (``nO``: set from the labels)."""
+    output = Linear(nO=nO)
+    model = chain(Relu(nO=hidden_width, dropout=dropout), output)
+    model.set_ref("output_layer", output)
+    return model
+
+
+def _relation_forward(model: Model, docs: list[Doc], is_train: bool):
+    featurizer, scorer = model.layers
+    cands, _ = featurizer(docs, is_train)
+    if not len(cands.X):
+        logits = model.ops.alloc2f(0, scorer.get_dim("nO"))
+        return RelationScores(cands.pairs, logits), lambda d_logits: []
+    logits, backprop = scorer(cands.X, is_train)
+
+    def backprop_docs(d_logits: Floats2d) -> list:
+        backprop(d_logits)
+        return []
+
+    return RelationScores(cands.pairs, logits), backprop_docs
+
+
+def _relation_init(model: Model, X: Optional[list[Doc]] = None, Y: Any = None) -> None:
+    featurizer, scorer = model.layers
+    feats = featurizer.predict(X).X if X else None
+    if feats is None or not len(feats):
+        feats = model.ops.alloc2f(1, featurizer.get_dim("nO"))
+    scorer.initialize(X=feats)
+
+
+@registry.architectures("govie.RelationModel.v2")
+def relation_model(featurizer: Model[list[Doc], Candidates], scorer: Model[Floats2d, Floats2d]
+                   ) -> Model[list[Doc], RelationScores]:
+    """Docs → candidate pairs with one logit per label: ``featurizer`` chained with ``scorer``."""
+    model = Model("govie_relation_model", _relation_forward, init=_relation_init, layers=[featurizer, scorer])
+    model.set_ref("featurizer", featurizer)
+    model.set_ref("scorer", scorer)
+    return model
