@@ -271,9 +271,10 @@ class Taxonomy:
         key = normalise(phrase)
         if not key or unit is None or unit == "%":
             return None
-        if len(key) > _NARRATIVE_MAX or _NARRATIVE_REJECT.search(key) or _CHANGE.search(between or ""):
+        between = to_simplified(between or "")
+        if len(key) > _NARRATIVE_MAX or _NARRATIVE_REJECT.search(key) or _CHANGE.search(between):
             return None
-        if len(between or "") > 12 or _LAST_YEAR.search(re.sub("上年结转", "", key + _clause(before))):
+        if len(between) > 12 or _LAST_YEAR.search(re.sub("上年结转", "", key + _clause(before))):
             return None
         iid = None
         for p in self.phrases:
@@ -296,7 +297,7 @@ class Taxonomy:
             return None
         if _MULTI_YEAR.search(_clause(before) + key):
             return None
-        near = _clause(before)[-6:] + key + to_simplified(between or "")
+        near = _clause(before)[-6:] + key + between
         if _CUMULATIVE.search(near) and not _YEAR_TOTAL.search(near):
             cum = f"{iid}.cum"
             return cum if cum in self.indicators else None
