@@ -223,11 +223,14 @@ def check_narrative(narrative: Iterable, cells: Mapping[str, Sequence], taxonomy
     ``narrative``: facts with an ``indicator_id`` outside the tables; ``cells``: ``{id: [cell facts]}``
     (:func:`narrative_and_cells`). Approximate figures are not flagged."""
     tax = taxonomy or load_taxonomy()
+    narrative = list(narrative)
     out: list[dict] = []
     for f in narrative:
         iid = f.indicator_id
         same = cells.get(iid) if iid else None
         if not same or f.approximate:
+            continue
+        if _parts_of_cell(f, narrative, same):
             continue
         verdicts = [(compare(f, c), c) for c in same]
         if any(v is not False for v, _ in verdicts):
@@ -244,6 +247,16 @@ def check_narrative(narrative: Iterable, cells: Mapping[str, Sequence], taxonomy
                     "kind": "narrative",
                     "spans": [{"role": "narrative", **_span(f)}, {"role": "table", **_span(cell)}]})
     return out
+
+
+def _parts_of_cell(f, narrative: Sequence, cells: Sequence) -> bool:
+    """``f`` and the other narrative figures of its indicator add up to a cell: they are its parts
+    (``市级解读文件8篇，各部门解读10篇`` against 解读 18), not a disagreement."""
+    mates = [g for g in narrative if g.indicator_id == f.indicator_id and g.value is not None]
+    if len(mates) < 2:
+        return False
+    total = sum(g.value for g in mates)
+    return any(c.value is not None and _close(total, c.value) for c in cells)
 
 
 def check_report(report, taxonomy: Optional[Taxonomy] = None) -> list[dict]:

@@ -295,7 +295,7 @@ class Taxonomy:
                 return None
         if not _family_ok(iid, key, unit):
             return None
-        if _MULTI_YEAR.search(_clause(before) + key):
+        if _MULTI_YEAR.search(_clause(before) + key) or _PART_OF_WHOLE.search(_clause(before)[-6:] + key):
             return None
         near = _clause(before)[-6:] + key + between
         if _CUMULATIVE.search(near) and not _YEAR_TOTAL.search(near):
@@ -318,6 +318,10 @@ _CHANNEL_IDS = ("s08.active.website", "s08.active.weibo", "s08.active.wechat", "
                 "n.active.website")
 _CHANNEL_START = re.compile(r"^(?:通过|在|利用|依托)?(?:政府|政务|门户|官方|网站|微信|微博)")
 _CHANNEL = re.compile(r"网站|网|目录|专栏|系统|新媒体|微信|微博|公众号|平台|公报|客户端")
+#: a figure of part of the body's units (市级解读文件8篇, 各部门解读10篇): not the report's total
+_PART_OF_WHOLE = re.compile(r"各部门|部门|各单位|各乡镇|各街道|各镇|市级|县级|区级|乡级|本级|下属")
+#: the government website of the 2008–2018 table, not another site (政府信息公开网站, 委网站)
+_WEBSITE = re.compile(r"政府网站|门户网站|政府门户|^(?:通过|在|利用|依托)?网站")
 _CLAUSE_END = re.compile(r"[，,。；;：:（(）)\n]")
 _APPLICATION_UNITS = {"件", "宗", "个", "份", "起", "次", "人次"}
 _T2_COLUMN_WORDS = {"t2.normative.issued": "制发|制定|出台|印发", "t2.normative.repealed": "废止",
@@ -341,6 +345,8 @@ def _family_ok(iid: str, key: str, unit: Optional[str]) -> bool:
     if iid.startswith(("s08.request", "s08.reply", "s08.closed", "t3.", "t4.", "s08.review", "s08.litigation")):
         return unit in _APPLICATION_UNITS
     if iid in _CHANNEL_IDS and not _CHANNEL_START.search(key):
+        return False
+    if iid.endswith("active.website") and not _WEBSITE.search(key):
         return False
     if iid.endswith("active.total") and _CHANNEL.search(key):
         return False  # what one channel published (目录, 新媒体, 网站 …), not necessarily the total

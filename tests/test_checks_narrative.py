@@ -99,6 +99,14 @@ def test_a_figure_that_agrees_with_one_of_two_cells_is_not_flagged():
     assert check_narrative([_fact("44件", 44, "件", iid=None)], cells) == []
 
 
+def test_narrative_parts_that_add_up_to_the_cell_are_not_flagged():
+    cells = {"s08.request.total": [_fact("40", 40, None, start=100)]}
+    parts = [_fact("30件", 30, "件", start=0), _fact("10件", 10, "件", start=10)]
+    assert check_narrative(parts, cells) == []
+    wrong = [_fact("30件", 30, "件", start=0), _fact("12件", 12, "件", start=10)]
+    assert [w["spans"][0]["text"] for w in check_narrative(wrong, cells)] == ["30件", "12件"]
+
+
 def test_last_years_figure_and_changes_are_not_compared(nlp):
     report = _report("全年共收到政府信息公开申请40件，比上年增加4件，上年收到政府信息公开申请36件。", nlp)
     assert _narrative(report) == []

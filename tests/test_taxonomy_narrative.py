@@ -49,6 +49,12 @@ def tax():
     ("政府信息公开目录主动公开政府信息", "2019", "条", "", "", None),
     ("农经微信公众号发布信息", "2008", "条", "", "", None),
     ("微信公众号关注用户", "2019", "人", "", "", None),
+    ("政府信息公开网站发布", "2008", "条", "其中", "", None),     # not the 政府网站 row
+    ("政府网站公开政府信息", "2008", "条", "", "", "s08.active.website"),
+    # figures of part of the body's units
+    ("市级解读文件", "2008", "篇", "完成", "共", None),
+    ("解读", "2008", "篇", "各部门", "", None),
+    ("政策解读", "2008", "篇", "", "", "s08.response.interpretation"),
     # no id: applications counted in 条 are published information, not requests
     ("依申请公开", "2019", "条", "", "", None),
     ("不予公开信息数", "2008", "条", "", "", None),
