@@ -127,8 +127,10 @@ def _shift(report: Report, offset: int) -> Report:
     rels = [{**r, "head": {**r["head"], "start": r["head"]["start"] + offset, "end": r["head"]["end"] + offset},
              "tail": {**r["tail"], "start": r["tail"]["start"] + offset, "end": r["tail"]["end"] + offset}}
             for r in report.relations]
+    checks = [replace(c, spans=[{**sp, "start": sp["start"] + offset, "end": sp["end"] + offset} for sp in c.spans])
+              if c.spans else c for c in report.checks]
     return replace(report, facts=[shf(f) for f in report.facts], quantities=[shf(f) for f in report.quantities],
-                   relations=rels)
+                   relations=rels, checks=checks)
 
 
 def _retext(text: str, report: Report) -> Report:

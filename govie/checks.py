@@ -10,10 +10,18 @@ Identities checked:
 - 表三: each row's columns = its 总计; per column 一 + 二 = 三（七）总计 + 四; per column 总计 = the sum of
   the result rows (予以公开, 部分公开, 不予公开 1–8, 无法提供 1–3, 不予处理 1–5, 其他处理);
 - 表四: each group's 结果维持 + 结果纠正 + 其他结果 + 尚未审结 = 总计.
+
+Text against tables (:func:`check_narrative`): a narrative figure that carries an indicator id (set by
+``govie_indicators``) and disagrees with the table cell of the same id in the same report gives a
+record of ``kind: "narrative"``: ``total`` is the table's value, ``parts`` ``{id: the text's value}``,
+``gap`` = table − text, and ``spans`` the two spans (``role`` ``"narrative"`` and ``"table"``). A
+figure printed in 万/亿 agrees within the precision it states (``1.2万`` with 11,500–12,999);
+approximate figures (``约``, ``余``, ``多``) and figures in another unit are never flagged.
 """
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Optional, Sequence
+import re
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from .taxonomy import Taxonomy, load_taxonomy
 
@@ -122,3 +130,136 @@ def check_facts(facts: Iterable, taxonomy: Optional[Taxonomy] = None) -> list[di
         if f.indicator_id and f.indicator_id not in values:
             values[f.indicator_id] = f.value
     return check_values(values, taxonomy)
+
+
+# --------------------------------------------------------------------------- text against tables
+_SCALED = re.compile(r"([0-9０-９]+(?:[.．]([0-9０-９]+))?)\s*([万萬亿億])")
+_SCALE = {"万": 10 ** 4, "萬": 10 ** 4, "亿": 10 ** 8, "億": 10 ** 8}
+
+
+def stated_step(text: str) -> float:
+    """The precision a figure's text states: ``1.2万`` → 1000, ``3亿`` → 10⁸, ``224`` → 0 (exact)."""
+    m = _SCALED.search(text or "")
+    if not m:
+        return 0
+    decimals = len(m.group(2) or "")
+    return _SCALE[m.group(3)] / 10 ** decimals
+
+
+#: units that count the same kind of thing (a report says 件 in the text, 宗 or 个 in its table)
+_UNIT_KINDS = ({"件", "宗", "起", "个", "份", "项", "次", "条", "篇", "期", "场", "场次"}, {"人", "名", "人次"})
+
+
+def _same_kind(a: Optional[str], b: Optional[str]) -> bool:
+    if a is None or b is None or a == b:
+        return True
+    return any(a in k and b in k for k in _UNIT_KINDS)
+
+
+def compare(narrative, cell) -> Optional[bool]:
+    """Does a narrative :class:`~govie.report.Fact` agree with a table cell's (same indicator)?
+
+    ``None`` where they cannot be compared (both units printed and different, a value missing);
+    ``True`` for the same value, a 万/亿 figure within the precision it states (rounded or cut off),
+    or an approximate figure within 10 %; else ``False``."""
+    a, b = narrative.value, cell.value
+    if a is None or b is None or isinstance(a, bool) or isinstance(b, bool):
+        return None
+    if not _same_kind(narrative.unit, cell.unit):
+        return None
+    if _close(a, b):
+        return True
+    step = stated_step(narrative.quantity.text)
+    if step and -step / 2 <= b - a < step:
+        return True
+    if narrative.approximate and abs(b - a) <= 0.1 * max(abs(a), abs(b)):
+        return True
+    return False
+
+
+def agrees(narrative, cell) -> bool:
+    return compare(narrative, cell) is True
+
+
+def in_tables(start: int, end: int, regions: Sequence[tuple[int, int]]) -> bool:
+    """Is ``[start, end)`` inside one of the table ``regions`` (the table reader's extents)?"""
+    return any(s <= start and end <= e + 1 for s, e in regions)
+
+
+def table_regions(meta: Mapping[str, Any]) -> list[tuple[int, int]]:
+    """``[(start, end), …]`` of the tables in ``Report.meta`` (``doc.user_data["govie_meta"]``)."""
+    out = []
+    for t in (meta or {}).get("tables") or []:
+        try:
+            out.append((int(t["start"]), int(t["end"])))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return out
+
+
+def narrative_and_cells(report) -> tuple[list, dict[str, list]]:
+    """A :class:`~govie.report.Report`'s narrative facts (quantity outside every table) and its table
+    cells that carry an indicator id, ``{id: [cell, …]}``."""
+    regions = table_regions(report.meta)
+    narrative, cells = [], {}
+    for f in report.quantities:
+        if in_tables(f.quantity.start, f.quantity.end, regions):
+            if f.indicator_id:
+                cells.setdefault(f.indicator_id, []).append(f)
+    for f in report.facts:
+        if not in_tables(f.quantity.start, f.quantity.end, regions):
+            narrative.append(f)
+    return narrative, cells
+
+
+def _span(f) -> dict:
+    return {"start": f.quantity.start, "end": f.quantity.end, "text": f.quantity.text}
+
+
+def check_narrative(narrative: Iterable, cells: Mapping[str, Sequence], taxonomy: Optional[Taxonomy] = None
+                    ) -> list[dict]:
+    """Warnings for narrative facts that disagree with every table cell of their indicator.
+
+    ``narrative``: facts with an ``indicator_id`` outside the tables; ``cells``: ``{id: [cell facts]}``
+    (:func:`narrative_and_cells`). Approximate figures are not flagged."""
+    tax = taxonomy or load_taxonomy()
+    narrative = list(narrative)
+    out: list[dict] = []
+    for f in narrative:
+        iid = f.indicator_id
+        same = cells.get(iid) if iid else None
+        if not same or f.approximate:
+            continue
+        if _parts_of_cell(f, narrative, same):
+            continue
+        verdicts = [(compare(f, c), c) for c in same]
+        if any(v is not False for v, _ in verdicts):
+            continue  # agrees with one cell, or cannot be compared with it
+        cell = verdicts[0][1]
+        ind = tax.indicators.get(iid)
+        name = ind.name if ind is not None else iid
+        gap = cell.value - f.value
+        if isinstance(gap, float):
+            gap = round(gap, 6)
+        out.append({"message": f"{name}: the text says {f.quantity.text} ({f.value}), the table "
+                               f"{cell.quantity.text} ({cell.value})",
+                    "total_id": iid, "total": cell.value, "parts": {iid: f.value}, "gap": gap,
+                    "kind": "narrative",
+                    "spans": [{"role": "narrative", **_span(f)}, {"role": "table", **_span(cell)}]})
+    return out
+
+
+def _parts_of_cell(f, narrative: Sequence, cells: Sequence) -> bool:
+    """``f`` and the other narrative figures of its indicator add up to a cell: they are its parts
+    (``市级解读文件8篇，各部门解读10篇`` against 解读 18), not a disagreement."""
+    mates = [g for g in narrative if g.indicator_id == f.indicator_id and g.value is not None]
+    if len(mates) < 2:
+        return False
+    total = sum(g.value for g in mates)
+    return any(c.value is not None and _close(total, c.value) for c in cells)
+
+
+def check_report(report, taxonomy: Optional[Taxonomy] = None) -> list[dict]:
+    """:func:`check_narrative` on a parsed :class:`~govie.report.Report`."""
+    narrative, cells = narrative_and_cells(report)
+    return check_narrative(narrative, cells, taxonomy)

@@ -50,14 +50,19 @@ class Fact:
 
 @dataclass
 class Check:
-    """A consistency warning: parts that do not add up to their total."""
+    """A consistency warning: parts that do not add up to their total, a run of table cells read one
+    of several ways, or a narrative figure that disagrees with the table cell of its indicator."""
 
     message: str
     total_id: str
     total: Number
     parts: dict[str, Number]
     gap: Number
-    kind: str = "sum"  # "sum": parts do not add up to the total; "ambiguous": a run of cells read one of several ways
+    # "sum": parts do not add up to the total; "ambiguous": a run of cells read one of several ways;
+    # "narrative": the text's figure (parts) differs from the table's (total)
+    kind: str = "sum"
+    #: the spans a warning is about, ``{"role": "narrative"|"table", "start", "end", "text"}``
+    spans: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -254,6 +254,110 @@ class Taxonomy:
         return None
 
 
+    def match_narrative(self, phrase: str, era: Optional[str] = None, unit: Optional[str] = None,
+                        before: str = "", between: str = "") -> Optional[str]:
+        """Indicator id of a narrative figure, or ``None``: :meth:`match_phrase` behind guards that
+        trade recall for precision (a wrong id is worse than none).
+
+        ``phrase``: the figure's METRIC text; ``before``: the text just before the METRIC (its
+        clause); ``between``: the text between the METRIC and the figure. No id for a figure without
+        a unit, a change (``增加``/``下降`` between), last year's figure (``上年``/``同比``), a category or
+        subset (``…类``, ``其他…``, ``其中``, lists with ``、``/``等``/``和``), a share, a long
+        description, a request/reply figure counted in ``条`` (information items, not applications),
+        a 复议/诉讼 phrase matched to another indicator, or a 表二 row without its column word
+        (``行政许可类信息3条`` is a category of published information, not 行政许可 decisions).
+        ``累计``/``历年累计`` gives the ``.cum`` id of the 2008–2018 table (none in a 2019+ report).
+        """
+        key = normalise(phrase)
+        if not key or unit is None or unit == "%":
+            return None
+        between = to_simplified(between or "")
+        if len(key) > _NARRATIVE_MAX or _NARRATIVE_REJECT.search(key) or _CHANGE.search(between):
+            return None
+        if len(between) > 12 or _LAST_YEAR.search(re.sub("上年结转", "", key + _clause(before))):
+            return None
+        iid = None
+        for p in self.phrases:
+            if p.pattern.search(key):
+                iid = p.ids.get(era) if era in ("2008", "2019") else (p.ids.get("2008") or p.ids.get("2019"))
+                if iid is None or not _unit_ok(unit, p.units, self.indicators.get(iid)):
+                    return None
+                break
+        else:
+            # a table row label used as such in prose (exact, no containment)
+            rows = self._row_index.get(key, [])
+            tables = ("s08",) if era != "2019" else ("t3", "t4", "t5")
+            rows = [r for r in rows if r.table in tables]
+            if len(rows) != 1:
+                return None
+            iid = self.cell_id(rows[0].id, "total" if rows[0].table in ("t3", "t4") else None)
+            if iid is None or not _unit_ok(unit, None, self.indicators.get(iid)):
+                return None
+        if not _family_ok(iid, key, unit):
+            return None
+        if _MULTI_YEAR.search(_clause(before) + key) or _PART_OF_WHOLE.search(_clause(before)[-6:] + key):
+            return None
+        near = _clause(before)[-6:] + key + between
+        if _CUMULATIVE.search(near) and not _YEAR_TOTAL.search(near):
+            cum = f"{iid}.cum"
+            return cum if cum in self.indicators else None
+        return iid
+
+
+#: narrative METRICs longer than this are descriptions, not indicator names
+_NARRATIVE_MAX = 20
+_NARRATIVE_REJECT = re.compile(r"类|等|、|其他|其它|其中|中的|全文电子化|重点领域|或|及|和|与|占|比例|率|关注|用户|"
+                               r"粉丝|访问|浏览|点击|[。，,；;]")
+_CHANGE = re.compile(r"增|减|降|升|提高|多于|少于|比|较")
+_LAST_YEAR = re.compile(r"上年|去年|上一年|前一年|同比|较上|比上")
+_CUMULATIVE = re.compile(r"历年|累计|以来")
+_YEAR_TOTAL = re.compile(r"(?:全年|本年|年度|当年|今年|年内|\d年)累计")
+_MULTI_YEAR = re.compile(r"近[\d两二三四五六七八九十]+年|[\d两二三四五六七八九十]+年来|多年")
+#: channel indicators (网站/微博/微信): only the government's own channel, not one department's account
+_CHANNEL_IDS = ("s08.active.website", "s08.active.weibo", "s08.active.wechat", "n.active.new_media",
+                "n.active.website")
+_CHANNEL_START = re.compile(r"^(?:通过|在|利用|依托)?(?:政府|政务|门户|官方|网站|微信|微博)")
+_CHANNEL = re.compile(r"网站|网|目录|专栏|系统|新媒体|微信|微博|公众号|平台|公报|客户端")
+#: a figure of part of the body's units (市级解读文件8篇, 各部门解读10篇): not the report's total
+_PART_OF_WHOLE = re.compile(r"各部门|部门|各单位|各乡镇|各街道|各镇|市级|县级|区级|乡级|本级|下属")
+#: the government website of the 2008–2018 table, not another site (政府信息公开网站, 委网站)
+_WEBSITE = re.compile(r"政府网站|门户网站|政府门户|^(?:通过|在|利用|依托)?网站")
+_CLAUSE_END = re.compile(r"[，,。；;：:（(）)\n]")
+_APPLICATION_UNITS = {"件", "宗", "个", "份", "起", "次", "人次"}
+_T2_COLUMN_WORDS = {"t2.normative.issued": "制发|制定|出台|印发", "t2.normative.repealed": "废止",
+                    "t2.normative.in_force": "现行有效", "t2.rules.issued": "制发|制定|出台|印发"}
+
+
+def _clause(before: str) -> str:
+    """The end of ``before`` from its last clause boundary (comma, full stop, bracket, line break)."""
+    tail = to_simplified((before or "")[-30:])
+    cut = [m.end() for m in _CLAUSE_END.finditer(tail)]
+    return tail[cut[-1]:] if cut else tail
+
+
+def _family_ok(iid: str, key: str, unit: Optional[str]) -> bool:
+    """The indicator fits the phrase's family: applications and their handling are counted in
+    件 (not 条), 复议/诉讼 phrases go to 复议/诉讼 ids, 表二 ids need their column word."""
+    if ("复议" in key) != (".review" in iid) or ("诉讼" in key) != (".litigation" in iid):
+        return False
+    if iid.endswith(("request.total", "t3.new.total")) and re.search(r"不予|不同意|未|结转|答复|办结", key):
+        return False
+    if iid.startswith(("s08.request", "s08.reply", "s08.closed", "t3.", "t4.", "s08.review", "s08.litigation")):
+        return unit in _APPLICATION_UNITS
+    if iid in _CHANNEL_IDS and not _CHANNEL_START.search(key):
+        return False
+    if iid.endswith("active.website") and not _WEBSITE.search(key):
+        return False
+    if iid.endswith("active.total") and _CHANNEL.search(key):
+        return False  # what one channel published (目录, 新媒体, 网站 …), not necessarily the total
+    if iid.startswith("t2."):
+        words = _T2_COLUMN_WORDS.get(iid)
+        if iid.endswith(".decisions"):
+            return "决定" in key
+        return bool(words) and re.search(words, key) is not None
+    return True
+
+
 _COUNT_UNITS = {"件", "条", "个", "次", "人", "人次", "项", "篇", "场", "场次", "期", "份", "家", "名", "起", "宗", "例", "批"}
 
 
@@ -320,11 +424,15 @@ def document_era(text: str) -> str:
 
 # --------------------------------------------------------------------------- component
 class IndicatorLinker:
-    """Fills ``doc._.indicator_ids`` for linked quantities that have none (narrative facts)."""
+    """Fills ``doc._.indicator_ids`` for linked quantities that have none (narrative facts), through
+    :meth:`Taxonomy.match_narrative`, and with ``checks`` adds a warning to
+    ``doc.user_data["govie_checks"]`` for each narrative figure that disagrees with the table cell of
+    its indicator (:func:`govie.checks.check_narrative`)."""
 
-    def __init__(self, name: str = "govie_indicators", overwrite: bool = False) -> None:
+    def __init__(self, name: str = "govie_indicators", overwrite: bool = False, checks: bool = True) -> None:
         self.name = name
         self.overwrite = overwrite
+        self.checks = checks
         self.taxonomy = load_taxonomy()
 
     def __call__(self, doc):
@@ -346,18 +454,51 @@ class IndicatorLinker:
             unit = span._.unit if span is not None else None
             iid = None
             for ts, te in sorted(ms, key=lambda m: abs(m[0] - s)):
-                iid = self.taxonomy.match_phrase(text[ts:te], era=era, unit=unit)
+                if te <= s:
+                    before, between = text[max(0, ts - 30):ts], text[te:s]
+                else:
+                    before, between = text[max(0, s - 30):s], text[e:ts]
+                iid = self.taxonomy.match_narrative(text[ts:te], era=era, unit=unit, before=before,
+                                                    between=between)
                 if iid:
                     break
             if iid:
                 doc._.indicator_ids[key] = iid
+        if self.checks:
+            warnings = self._check(doc, text)
+            if warnings:
+                doc.user_data["govie_checks"] = list(doc.user_data.get("govie_checks") or []) + warnings
         return doc
 
+    def _check(self, doc, text: str) -> list[dict]:
+        """Narrative figures against the table cells of the same indicator."""
+        from . import extensions
+        from .checks import check_narrative, in_tables, table_regions
+        from .report import Fact, TextSpan
 
-@Language.factory("govie_indicators", default_config={"overwrite": False},
+        regions = table_regions(doc.user_data.get("govie_meta") or {})
+        ids = doc._.indicator_ids or {}
+        if not regions or not ids:
+            return []
+        narrative, cells = [], {}
+        for key, iid in ids.items():
+            s, e = (int(x) for x in key.split(":"))
+            n = extensions.reading(doc, s, e, text)
+            if n is None or n.value is None:
+                continue
+            f = Fact(TextSpan(s, e, text[s:e]), n.value, n.unit, bool(n.approximate), [], iid)
+            if in_tables(s, e, regions):
+                cells.setdefault(iid, []).append(f)
+            else:
+                narrative.append(f)
+        narrative.sort(key=lambda f: f.quantity.start)
+        return check_narrative(narrative, cells, self.taxonomy)
+
+
+@Language.factory("govie_indicators", default_config={"overwrite": False, "checks": True},
                   assigns=["doc._.indicator_ids"], requires=["doc._.relations"])
-def make_indicators(nlp: Language, name: str, overwrite: bool) -> IndicatorLinker:
-    return IndicatorLinker(name, overwrite)
+def make_indicators(nlp: Language, name: str, overwrite: bool, checks: bool) -> IndicatorLinker:
+    return IndicatorLinker(name, overwrite, checks)
 
 __all__ = ["Taxonomy", "Indicator", "load_taxonomy", "normalise", "to_simplified", "document_era", "IndicatorLinker",
            "indicator_ids", "make_indicators"]

@@ -66,6 +66,7 @@ class _Span:
     title: list[str] = field(default_factory=list)
     row: Optional[str] = None  # facts-table row id (quantities that are facts)
     linked: bool = False
+    warn: list[str] = field(default_factory=list)  # the warnings (text against table) about this span
 
     @property
     def id(self) -> str:
@@ -97,6 +98,15 @@ def _collect(report: Report) -> tuple[list[_Span], list[tuple[str, str, str]], d
             raw_links.append((k, (m.start, m.end), VALUE_OF))
         if f.indicator_id:
             sp.title.append(f"[{f.indicator_id}]")
+    for c in report.checks:
+        for sp in _check_spans(c):
+            k = (sp["start"], sp["end"])
+            if not ok(*k):
+                continue
+            if k not in quants:
+                quants[k] = _Span(*k, QUANTITY)
+            other = [o for o in _check_spans(c) if o is not sp]
+            quants[k].warn.append(f"⚠ {sp['role']} ≠ {other[0]['role']} {other[0]['text']}" if other else "⚠")
     for r in report.relations:
         try:
             h = (r["head"]["start"], r["head"]["end"])
@@ -139,7 +149,9 @@ def _text_html(text: str, spans: list[_Span]) -> str:
             cls += " nw"  # short spans do not break across lines
         if not sp.linked:
             cls += " unlinked"
-        title = " ".join(sp.title) if sp.title else sp.label.lower()
+        if sp.warn:
+            cls += " warn"
+        title = " ".join(sp.title + sp.warn) if sp.title or sp.warn else sp.label.lower()
         attrs = f'class="{cls}" id="{sp.id}" data-label="{sp.label}" title="{esc(title)}" tabindex="0"'
         body = esc(text[sp.start:sp.end])
         if sp.row:
@@ -177,7 +189,17 @@ def _facts_html(report: Report, span_ids: set[str], rows: dict[int, str]) -> str
     return "".join(out)
 
 
-def _checks_html(report: Report, rows_by_indicator: dict[str, str]) -> str:
+def _check_spans(check: Any) -> list[dict]:
+    """The well-formed spans of a warning (``Check.spans``), in order."""
+    out = []
+    for sp in getattr(check, "spans", None) or []:
+        if isinstance(sp, dict) and isinstance(sp.get("start"), int) and isinstance(sp.get("end"), int):
+            out.append({"role": str(sp.get("role") or "span"), "start": sp["start"], "end": sp["end"],
+                        "text": str(sp.get("text") or "")})
+    return out
+
+
+def _checks_html(report: Report, rows_by_indicator: dict[str, str], span_ids: frozenset = frozenset()) -> str:
     if not report.checks:
         return '<section class="checks ok"><strong>✓ no consistency warnings</strong></section>'
 
@@ -187,11 +209,23 @@ def _checks_html(report: Report, rows_by_indicator: dict[str, str]) -> str:
 
     out = [f'<section class="checks warn" id="checks"><strong>⚠ {len(report.checks)} consistency '
            f'warning{"s" if len(report.checks) != 1 else ""}</strong><ul>']
+    def span_ref(sp: dict) -> str:
+        sid = f"q{sp['start']}-{sp['end']}"
+        body = f"{esc(sp['role'])} <q>{esc(sp['text'])}</q>"
+        return f'<a class="wspan" href="#{sid}">{body}</a>' if sid in span_ids else body
+
     for c in report.checks:
+        spans = _check_spans(c)
+        if c.kind == "narrative" and spans:
+            links = " ↔ ".join(span_ref(sp) for sp in spans)
+            out.append(f'<li class="narrative"><span class="msg">{esc(c.message)}</span><br>{links}; '
+                       f"indicator {ref(c.total_id)}; gap (table − text) <b>{esc(format_value(c.gap))}</b></li>")
+            continue
         parts = ", ".join(f"{ref(k)} = {esc(format_value(v))}" for k, v in (c.parts or {}).items())
+        where = (" — " + ", ".join(span_ref(sp) for sp in spans)) if spans else ""
         out.append(f'<li><span class="msg">{esc(c.message)}</span><br>total {ref(c.total_id)} = '
                    f"{esc(format_value(c.total))}; parts {parts or '—'}; "
-                   f'gap <b>{esc(format_value(c.gap))}</b></li>')
+                   f'gap <b>{esc(format_value(c.gap))}</b>{where}</li>')
     out.append("</ul></section>")
     return "".join(out)
 
@@ -223,7 +257,7 @@ def render_html(report: Report, title: str) -> str:
 
     return _PAGE.format(
         title=esc(title), version=esc(__version__), stats=esc(stats), meta=meta,
-        checks=_checks_html(report, rows_by_indicator), text=_text_html(report.text, spans),
+        checks=_checks_html(report, rows_by_indicator, frozenset(span_ids)), text=_text_html(report.text, spans),
         facts=_facts_html(report, span_ids, rows), links=data, css=_CSS, js=_JS,
         empty=' <em class="empty">(empty report)</em>' if not report.text.strip() else "",
     )
@@ -310,6 +344,8 @@ main{display:grid;grid-template-columns:minmax(0,1.2fr) minmax(420px,1fr);gap:0;
 .checks.warn{background:#fff6e0;border:1px solid #f0c36d;color:#6b4a00}
 .checks ul{margin:6px 0 0;padding-left:20px;max-height:30vh;overflow:auto}.checks li{margin:3px 0}
 .checks .msg{font-weight:600}
+.checks a.wspan{color:inherit;background:#fde2e1;border-radius:3px;padding:0 3px}
+.ent.warn{outline:2px solid #d9534f;outline-offset:1px}
 .doc{position:relative;background:#fff;border:1px solid var(--line);border-radius:6px;padding:14px 18px}
 #text{white-space:pre-wrap;overflow-wrap:anywhere;line-height:2.55;tab-size:4;font-size:15px;position:relative;
 z-index:1}

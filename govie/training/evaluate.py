@@ -5,13 +5,14 @@
   METRIC of that quantity (``fact``), or equals one exactly (``fact_exact``). Gold facts are the gold
   quantities with at least one metric; predicted facts are ``Report.facts``.
 - NER: exact spans per label. Relations: exact (head span, tail span, label) triples.
-Micro-averaged over documents.
+Micro-averaged over documents. :func:`score_groups` gives the same scores per group of documents
+(``kind``, ``format``, ``layout``, ``script`` of the corpus meta: :data:`GROUPINGS`).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from ..corpus.records import CorpusDoc
 from ..report import Report
@@ -141,6 +142,48 @@ def evaluate(gold_docs: Sequence[CorpusDoc], nlp, n_process: int = 1) -> Scores:
     for gold, report in zip(gold_docs, parse_many([d.text for d in gold_docs], nlp=nlp, n_process=n_process)):
         score_doc(gold, report, scores)
     return scores
+
+
+#: how :func:`score_groups` groups documents by default: corpus meta fields
+GROUPINGS: dict[str, Callable[[CorpusDoc], str]] = {
+    "kind": lambda d: d.kind,
+    "format": lambda d: str(d.meta.get("format") or "unknown"),
+    "layout": lambda d: d.layout,
+    "script": lambda d: d.script,
+}
+
+
+def score_groups(gold_docs: Sequence[CorpusDoc], reports: Iterable[Report],
+                 groupings: Optional[Mapping[str, Callable[[CorpusDoc], str]]] = None) -> dict[str, dict[str, Scores]]:
+    """Scores of ``reports`` (one per gold document, in order) overall and per group:
+    ``{"all": {"all": Scores}, "kind": {"report": Scores, "opening": Scores}, …}``.
+
+    Each document is scored once (:func:`score_doc`) and its counts added to its groups, so the
+    groups of one grouping sum to the overall counts."""
+    groupings = GROUPINGS if groupings is None else groupings
+    out: dict[str, dict[str, Scores]] = {"all": {"all": Scores()}}
+    n = 0
+    for gold, report in zip(gold_docs, reports):
+        n += 1
+        one = Scores()
+        score_doc(gold, report, one)
+        _add(out["all"]["all"], one)
+        for name, key in groupings.items():
+            _add(out.setdefault(name, {}).setdefault(str(key(gold)), Scores()), one)
+    if n != len(gold_docs):
+        raise ValueError(f"score_groups: {len(gold_docs)} gold documents but {n} reports")
+    return out
+
+
+def _add(total: Scores, one: Scores) -> None:
+    """Add the counts of ``one`` into ``total``."""
+    total.documents += one.documents
+    for a, b in ((total.quantity, one.quantity), (total.fact, one.fact), (total.fact_exact, one.fact_exact)):
+        a.add(b.tp, b.fp, b.fn)
+    for k, prf in one.ner.items():
+        total.ner.setdefault(k, PRF()).add(prf.tp, prf.fp, prf.fn)
+    for k, prf in one.relations.items():
+        total.relations.setdefault(k, PRF()).add(prf.tp, prf.fp, prf.fn)
 
 
 def format_table(named: dict[str, Scores]) -> str:

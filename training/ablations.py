@@ -1,0 +1,122 @@
+"""Ablations of the shipped pipeline on a corpus split, overall and per kind / format / layout / script.
+
+    python training/ablations.py [--split dev] [--model DIR] [--json OUT]
+
+Configurations (columns):
+
+- ``rules``: the rule-only pipeline (``govie.load("rules")``: rule quantities, table reader, rule
+  linker, indicators);
+- ``model``: the trained parts alone — tokenizer, tok2vec, NER (with ``govie_metric_bounds``, which
+  trims the NER's METRIC spans), and a ``govie_relations`` classifier fitted here on the training
+  split with ``propose = false`` (the shipped one is fitted with the rule linker's METRIC proposals
+  as candidates and features, so it cannot simply be switched off); no ``govie_quantities``, no
+  ``govie_table_reader``, no ``govie_rule_linker``. QUANTITY values come from the normaliser
+  reading the NER's spans;
+- ``shipped``: the shipped pipeline as it is (``govie.load()`` or ``--model``).
+
+Rows: fact F1, exact-indicator fact F1, quantity F1 and PART_OF F1 (``govie.evaluate``'s scoring,
+:func:`govie.evaluate.score_groups`), for all documents and per group. ``--split test`` only once the
+model is frozen: this script is for dev.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Optional
+
+import spacy
+from spacy.language import Language
+
+import govie
+from govie.api import MODEL_DIR
+from govie.corpus import load_corpus
+from govie.evaluate import GROUPINGS, Scores, score_groups
+
+RULE_COMPONENTS = ("govie_quantities", "govie_table_reader", "govie_rule_linker")
+METRICS = (("fact F1", lambda s: s.fact.f), ("exact-indicator F1", lambda s: s.fact_exact.f),
+           ("quantity F1", lambda s: s.quantity.f), ("PART_OF F1", lambda s: s.relations["PART_OF"].f))
+
+
+def model_only(model_dir: Path, train_docs, rel_epochs: int = 8) -> Language:
+    """The trained tok2vec + NER of ``model_dir`` with a relation classifier fitted without the
+    rule proposals, and no rule component."""
+    from govie import components, relations, tables, taxonomy  # noqa: F401  (factories)
+    from govie.train import assemble
+
+    nlp = spacy.load(model_dir)
+    for name in list(nlp.pipe_names):
+        if name not in ("tok2vec", "ner"):
+            nlp.remove_pipe(name)
+    with tempfile.TemporaryDirectory(prefix="govie-ablation-") as tmp:
+        nlp.to_disk(tmp)
+        full = assemble(Path(tmp), train_docs, rel_epochs=rel_epochs, propose=False)
+    for name in RULE_COMPONENTS:
+        if name in full.pipe_names:
+            full.remove_pipe(name)
+    return full
+
+
+def format_groups(named: dict[str, dict[str, dict[str, Scores]]]) -> str:
+    """One block per group: a row per metric, a column per configuration."""
+    configs = list(named)
+    first = named[configs[0]]
+    lines = []
+    w = 22
+    for grouping, groups in first.items():
+        for group in sorted(groups):
+            n = groups[group].documents
+            title = "all documents" if grouping == "all" else f"{grouping} = {group}"
+            lines.append(f"{title} ({n} documents)")
+            lines.append("".ljust(w) + "".join(c.rjust(10) for c in configs))
+            for label, fn in METRICS:
+                lines.append(label.ljust(w) + "".join(f"{fn(named[c][grouping][group]):10.3f}" for c in configs))
+            lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--split", default="dev", choices=["train", "dev", "test"])
+    ap.add_argument("--model", default=None, help="the shipped pipeline's directory (default: govie/model)")
+    ap.add_argument("--skip-model-only", action="store_true", help="no refitting: rules and shipped only")
+    ap.add_argument("--json", default=None, help="also write the scores here")
+    args = ap.parse_args(argv)
+    model_dir = Path(args.model) if args.model else MODEL_DIR
+    if not (model_dir / "config.cfg").exists():
+        print(f"ablations: no trained pipeline at {model_dir}", file=sys.stderr)
+        return 2
+    docs = load_corpus()
+    gold = [d for d in docs if d.split == args.split]
+    if not gold:
+        print(f"ablations: no documents in split {args.split!r}", file=sys.stderr)
+        return 2
+    pipelines = {"rules": lambda: govie.load("rules")}
+    if not args.skip_model_only:
+        def build():
+            t0 = time.time()
+            train_docs = [d for d in load_corpus(augment=True) if d.split == "train"]
+            nlp = model_only(model_dir, train_docs)
+            print(f"(model-only relation classifier fitted on {len(train_docs)} training documents "
+                  f"in {time.time() - t0:.0f} s)", file=sys.stderr)
+            return nlp
+        pipelines["model"] = build
+    pipelines["shipped"] = lambda: govie.load(str(model_dir))
+    named: dict[str, dict[str, dict[str, Scores]]] = {}
+    for name, make in pipelines.items():
+        nlp = make()
+        named[name] = score_groups(gold, govie.parse_many([d.text for d in gold], nlp=nlp), GROUPINGS)
+    print(f"split: {args.split} ({len(gold)} documents); model: {model_dir}")
+    print(format_groups(named))
+    if args.json:
+        Path(args.json).write_text(json.dumps({c: {g: {k: s.to_dict() for k, s in groups.items()}
+                                                   for g, groups in per.items()} for c, per in named.items()},
+                                              indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
