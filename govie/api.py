@@ -26,8 +26,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 def build_rule_pipeline() -> Language:
     """The rule-only pipeline: character tokens, rule quantities, statistics tables, the rule linker's
     proposals all accepted, indicators."""
-    from .pipeline import components, rule_linker  # noqa: F401  (registers the factories)
-    from . import tables, taxonomy
+    from .pipeline import register_components
+
+    register_components()
 
     nlp = spacy.blank("zh")
     nlp.add_pipe("govie_quantities")
@@ -47,8 +48,9 @@ def _load_cached(path: str) -> Language:
     if path == "rules":
         nlp = build_rule_pipeline()
     else:
-        from .pipeline import components, relations, rule_linker  # noqa: F401
-        from . import tables, taxonomy
+        from .pipeline import register_components
+
+        register_components()
 
         _refuse_legacy(Path(path))
         nlp = spacy.load(path)

@@ -7,7 +7,7 @@ import pytest
 import govie
 from govie import api
 from govie.checks import check_narrative, compare, stated_step
-from govie.render import render_html
+from govie.io.render import render_html
 from govie.report import Check, Fact, TextSpan
 
 TABLE = ("政府信息公开情况统计表\n| 指标 | 单位 | 统计数 |\n|---|---|---|\n"

@@ -1,8 +1,8 @@
-"""govie.evaluate.score_groups: the per-kind / format / layout / script scores of training/ablations.py."""
+"""govie.training.evaluate.score_groups: the per-kind / format / layout / script scores of training/ablations.py."""
 import pytest
 
 from govie.corpus import CorpusDoc
-from govie.evaluate import Scores, score_doc, score_groups
+from govie.training.evaluate import Scores, score_doc, score_groups
 from govie.report import Fact, Report, TextSpan
 
 TEXT = "受理申请5件，办结4件。"

@@ -14,8 +14,8 @@ Configurations (columns):
   reading the NER's spans;
 - ``shipped``: the shipped pipeline as it is (``govie.load()`` or ``--model``).
 
-Rows: fact F1, exact-indicator fact F1, quantity F1 and PART_OF F1 (``govie.evaluate``'s scoring,
-:func:`govie.evaluate.score_groups`), for all documents and per group. ``--split test`` only once the
+Rows: fact F1, exact-indicator fact F1, quantity F1 and PART_OF F1 (``govie.training.evaluate``'s scoring,
+:func:`govie.training.evaluate.score_groups`), for all documents and per group. ``--split test`` only once the
 model is frozen: this script is for dev.
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ from spacy.language import Language
 import govie
 from govie.api import MODEL_DIR
 from govie.corpus import load_corpus
-from govie.evaluate import GROUPINGS, Scores, score_groups
+from govie.training.evaluate import GROUPINGS, Scores, score_groups
 
 RULE_COMPONENTS = ("govie_quantities", "govie_table_reader", "govie_rule_linker")
 METRICS = (("fact F1", lambda s: s.fact.f), ("exact-indicator F1", lambda s: s.fact_exact.f),
@@ -44,8 +44,11 @@ METRICS = (("fact F1", lambda s: s.fact.f), ("exact-indicator F1", lambda s: s.f
 def model_only(model_dir: Path, train_docs, rel_epochs: int = 8) -> Language:
     """The trained tok2vec + NER of ``model_dir`` with a relation classifier fitted without the
     rule proposals, and no rule component."""
-    from govie import components, relations, tables, taxonomy  # noqa: F401  (factories)
-    from govie.train import assemble
+    from govie.pipeline import components  # noqa: F401  (factories)
+    from govie.pipeline import relations
+    from govie import tables
+    from govie import taxonomy
+    from govie.training.train import assemble
 
     nlp = spacy.load(model_dir)
     for name in list(nlp.pipe_names):

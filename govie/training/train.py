@@ -141,8 +141,9 @@ def train_relations(config: Path, work: Path, max_epochs: Optional[int] = None) 
 def assemble(base: Language, relations_dir: Path) -> Language:
     """The shipped pipeline: ``base``'s tokenizer, tok2vec and NER, the rule components, and the
     relation component trained in ``relations_dir``."""
-    from ..pipeline import components, relations, rule_linker  # noqa: F401  (register the factories)
-    from .. import tables, taxonomy  # noqa: F401
+    from ..pipeline import register_components
+
+    register_components()
 
     nlp = base
     for name in GOVIE_COMPONENTS:
