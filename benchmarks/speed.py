@@ -1,16 +1,26 @@
-"""Speed and memory of the shipped pipeline. Prints figures; asserts nothing.
+"""Speed of the shipped pipeline, side by side with a baseline checkout (govie 0.1). Prints figures;
+asserts nothing.
 
-    python benchmarks/speed.py [--texts DIR] [--model DIR|rules] [--repeat N]
+    python benchmarks/speed.py [--baseline /path/to/govie-0.1-checkout] [--texts DIR] [--max-chars N]
+                               [--rounds N] [--no-parallel] [--json FILE]
 
-- characters/second of the full pipeline and of the tokenizer alone (same run, same texts);
-- ``parse_many`` with ``n_process=2`` against ``n_process=1``;
-- each timed ``--rounds`` times in turn, the median reported (single runs move by a few points here);
-- peak RSS of a fresh process parsing a 1 MB input.
+Each tree (this one, and the baseline if given) runs in its own fresh subprocess, with
+``PYTHONPATH=<tree>``, on the same texts; the trees take turns, ``--rounds`` times, and the medians
+are printed:
+
+- CPU seconds of the full pipeline (``parse_many``, one process) and characters per second;
+- CPU seconds of the tokenizer and of each component (the docs run through one component at a time);
+- peak RSS of the worker process;
+- the ratio of the baseline's full-pipeline CPU time to this tree's (the throughput ratio);
+- for this tree, ``parse_many(n_process=2)`` against ``n_process=1``: wall-clock and CPU-time ratios
+  (CPU counted in both processes); on a shared machine wall time is blurred by other load;
+- the machine's load average before and after.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -19,84 +29,121 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+WORKER = r"""
+import json, os, resource, sys, time
+tree, parallel = sys.argv[1], sys.argv[2] == "1"
+paths = sys.argv[3:]
+texts = [open(p, encoding="utf-8").read() for p in paths]
+import govie
+from govie.api import load, parse_many
+t = time.perf_counter()
+nlp = load()
+load_s = time.perf_counter() - t
+list(parse_many(texts[:1], nlp=nlp))  # warm up (lazy imports, caches of the first text)
+out = {"tree": tree, "load_s": load_s, "chars": sum(map(len, texts)), "texts": len(texts)}
+c = time.process_time()
+n = sum(len(r.facts) for r in parse_many(texts, nlp=nlp))
+out["full_cpu_s"] = time.process_time() - c
+out["facts"] = n
+comp = {}
+c = time.process_time()
+docs = [nlp.make_doc(t) for t in texts]
+comp["tokenizer"] = time.process_time() - c
+for name, proc in nlp.pipeline:
+    c = time.process_time()
+    docs = [proc(d) for d in docs]
+    comp[name] = time.process_time() - c
+out["components_cpu_s"] = comp
+if parallel:
+    w = time.perf_counter(); c = time.process_time()
+    n1 = sum(len(r.facts) for r in parse_many(texts, nlp=nlp, n_process=1))
+    out["np1_wall_s"], out["np1_cpu_s"] = time.perf_counter() - w, time.process_time() - c
+    ch0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    w = time.perf_counter(); c = time.process_time()
+    n2 = sum(len(r.facts) for r in parse_many(texts, nlp=nlp, n_process=2))
+    ch1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out["np2_wall_s"] = time.perf_counter() - w
+    out["np2_cpu_s"] = time.process_time() - c + (ch1.ru_utime + ch1.ru_stime) - (ch0.ru_utime + ch0.ru_stime)
+    out["np2_same_facts"] = n1 == n2
+out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print("RESULT " + json.dumps(out))
+"""
 
-def texts_from(d: Path, repeat: int) -> list[str]:
-    files = sorted(d.glob("*.txt"))
-    if not files:
-        raise SystemExit(f"no .txt files in {d}")
-    return [f.read_text(encoding="utf-8") for f in files] * repeat
+
+def run_tree(tree: Path, paths: list[str], parallel: bool) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    out = subprocess.run([sys.executable, "-c", WORKER, str(tree), "1" if parallel else "0", *paths],
+                         capture_output=True, text=True, env=env, cwd=str(tree))
+    lines = [ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")]
+    if out.returncode != 0 or not lines:
+        raise SystemExit(f"benchmark worker failed in {tree}:\n{out.stderr[-3000:]}")
+    return json.loads(lines[-1][len("RESULT "):])
 
 
-def rate(chars: int, seconds: float) -> str:
-    return f"{chars / seconds:,.0f} chars/s ({seconds:.2f} s)"
+def med(rs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in rs)
 
 
-def peak_rss_1mb(model: str) -> float:
-    code = (
-        "import resource, sys, govie\n"
-        "base = ''.join(open(p, encoding='utf-8').read() for p in sys.argv[2:])\n"
-        "text = (base * (1_000_000 // len(base) + 1))[:1_000_000]\n"
-        "nlp = govie.load(None if sys.argv[1] == 'default' else sys.argv[1])\n"
-        "r = govie.parse(text, nlp=nlp)\n"
-        "print(len(r.quantities), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
-    )
-    files = [str(p) for p in sorted((ROOT / "corpus" / "texts").glob("*.txt"))]
-    out = subprocess.run([sys.executable, "-c", code, model, *files], capture_output=True, text=True, check=True)
-    return int(out.stdout.split()[-1]) / 1024  # KiB → MiB
-
-
-def main() -> int:
-    import govie
-
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--texts", default=str(ROOT / "corpus" / "texts"))
-    ap.add_argument("--model", default="default", help="pipeline dir, 'rules', or 'default' (shipped)")
-    ap.add_argument("--repeat", type=int, default=4)
-    ap.add_argument("--rounds", type=int, default=3, help="timings of each kind, in turn; the median is reported")
-    ap.add_argument("--json", default=None)
-    args = ap.parse_args()
-    texts = texts_from(Path(args.texts), args.repeat)
-    chars = sum(len(t) for t in texts)
-    nlp = govie.load(None if args.model == "default" else args.model)
-    print(f"pipeline: {nlp.pipe_names}; {len(texts)} texts, {chars:,} characters")
-    govie.parse(texts[0], nlp=nlp)  # warm up
-
-    tok_pipe = nlp.tokenizer.pipe if hasattr(nlp.tokenizer, "pipe") else (lambda ts: map(nlp.make_doc, ts))
-    rounds = []
-    # Tokenizer, pipeline and n_process=2 are timed in turn, ``--rounds`` times: on a shared machine one
-    # measurement of each can be a few points off; the median share of the rounds is the figure.
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--baseline", type=Path, help="a govie 0.1 checkout (its govie/ and govie/model)")
+    ap.add_argument("--texts", type=Path, default=ROOT.parent / "shared" / "reports")
+    ap.add_argument("--max-chars", type=int, default=150_000, help="texts in name order up to this many characters")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--no-parallel", action="store_true", help="skip the n_process=2 measurement")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args(argv)
+    files = sorted(args.texts.glob("*.txt")) or sorted((ROOT / "corpus" / "texts").glob("*.txt"))
+    paths, total = [], 0
+    for f in files:
+        if total >= args.max_chars:
+            break
+        paths.append(str(f))
+        total += len(f.read_text(encoding="utf-8"))
+    trees = [("this", ROOT)] + ([("0.1", args.baseline.resolve())] if args.baseline else [])
+    load0 = os.getloadavg()
+    print(f"{len(paths)} texts from {args.texts}, {total:,} characters; {os.cpu_count()} CPUs; "
+          f"load average at start {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}")
+    results: dict[str, list[dict]] = {name: [] for name, _ in trees}
     for k in range(args.rounds):
-        t = time.perf_counter()
-        for _ in tok_pipe(texts):
-            pass
-        tok_s = time.perf_counter() - t
-
-        t = time.perf_counter()
-        n1 = sum(len(r.facts) for r in govie.parse_many(texts, nlp=nlp, n_process=1))
-        full_s = time.perf_counter() - t
-
-        t = time.perf_counter()
-        n2 = sum(len(r.facts) for r in govie.parse_many(texts, nlp=nlp, n_process=2))
-        full2_s = time.perf_counter() - t
-        assert n1 == n2, "n_process=2 changed the result"
-        rounds.append((tok_s, full_s, full2_s))
-        print(f"round {k + 1}: tokenizer {tok_s:.2f} s, pipeline {full_s:.2f} s ({100 * tok_s / full_s:.1f}%), "
-              f"n_process=2 {full2_s:.2f} s ({full_s / full2_s:.2f}x)")
-    share = statistics.median(r[0] / r[1] for r in rounds)
-    speedup = statistics.median(r[1] / r[2] for r in rounds)
-    tok_s, full_s, full2_s = (statistics.median(r[i] for r in rounds) for i in range(3))
-
-    rss = peak_rss_1mb(args.model)
-    res = {"chars": chars, "tokenizer_chars_per_s": chars / tok_s, "pipeline_chars_per_s": chars / full_s,
-           "pipeline_share_of_tokenizer": share, "n_process_2_chars_per_s": chars / full2_s,
-           "n_process_2_speedup": speedup, "peak_rss_mib_1mb_input": rss, "rounds": rounds}
-    print(f"median of {args.rounds} rounds:")
-    print(f"tokenizer alone        : {rate(chars, tok_s)}")
-    print(f"full pipeline (1 proc) : {rate(chars, full_s)} = {100 * share:.1f}% of tokenizer throughput")
-    print(f"full pipeline (2 proc) : {rate(chars, full2_s)} = {speedup:.2f}x single")
-    print(f"peak RSS, 1 MB input   : {rss:,.0f} MiB")
+        for name, tree in trees if k % 2 == 0 else trees[::-1]:
+            r = run_tree(tree, paths, parallel=(name == "this" and not args.no_parallel))
+            results[name].append(r)
+            print(f"round {k + 1} {name:>4}: full pipeline {r['full_cpu_s']:.2f} s CPU "
+                  f"({r['chars'] / r['full_cpu_s']:,.0f} chars/s), {r['facts']} facts, "
+                  f"load avg {os.getloadavg()[0]:.2f}", flush=True)
+    load1 = os.getloadavg()
+    print(f"\nmedians of {args.rounds} rounds (CPU seconds; each tree in its own process)")
+    names = [n for n, _ in trees]
+    comps = list(results["this"][0]["components_cpu_s"])
+    for n in names[1:]:
+        comps += [c for c in results[n][0]["components_cpu_s"] if c not in comps]
+    print(f"{'':28s}" + "".join(f"{n:>12s}" for n in names))
+    for c in comps:
+        row = [statistics.median(r["components_cpu_s"].get(c, float("nan")) for r in results[n]) for n in names]
+        print(f"{c:28s}" + "".join(f"{v:12.2f}" for v in row))
+    print(f"{'components total':28s}" + "".join(
+        f"{statistics.median(sum(r['components_cpu_s'].values()) for r in results[n]):12.2f}" for n in names))
+    print(f"{'full pipeline (parse_many)':28s}" + "".join(f"{med(results[n], 'full_cpu_s'):12.2f}" for n in names))
+    print(f"{'chars/s':28s}" + "".join(f"{med(results[n], 'chars') / med(results[n], 'full_cpu_s'):12,.0f}"
+                                        for n in names))
+    print(f"{'peak RSS MiB':28s}" + "".join(f"{med(results[n], 'peak_rss_mib'):12,.0f}" for n in names))
+    print(f"{'load() s (wall)':28s}" + "".join(f"{med(results[n], 'load_s'):12.2f}" for n in names))
+    res = {"paths": paths, "load_start": load0, "load_end": load1, "results": results}
+    if args.baseline:
+        ratios = [b["full_cpu_s"] / t["full_cpu_s"] for t, b in zip(results["this"], results["0.1"])]
+        res["ratio_vs_0.1"] = statistics.median(ratios)
+        print(f"throughput vs 0.1: {statistics.median(ratios):.2f}x (median of rounds: "
+              f"{', '.join(f'{x:.2f}' for x in ratios)})")
+    if not args.no_parallel:
+        rs = results["this"]
+        wall = [r["np1_wall_s"] / r["np2_wall_s"] for r in rs]
+        cpu = [r["np2_cpu_s"] / r["np1_cpu_s"] for r in rs]
+        print(f"n_process=2 vs 1: wall {statistics.median(wall):.2f}x faster; CPU time "
+              f"{statistics.median(cpu):.2f}x of one process (same facts: {all(r['np2_same_facts'] for r in rs)})")
+    print(f"load average at end {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}")
     if args.json:
-        Path(args.json).write_text(json.dumps(res, indent=1))
+        args.json.write_text(json.dumps(res, indent=1))
     return 0
 
 

@@ -92,7 +92,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     from .api import load
-    from .io.batch import _atomic_write, display, one_line, parse_isolated, walk_inputs
+    from .io.batch import _atomic_write, display, one_line, parse_isolated, parse_parts, walk_inputs
     from .io.readers import InputError, read_file
 
     found, problems = walk_inputs(args.paths)
@@ -144,6 +144,27 @@ def cmd_parse(args: argparse.Namespace) -> int:
         _err(f"{display(path)}: {message}")
         status = EXIT_INPUT
 
+    def stream_one(path: Path, on_report) -> None:
+        """One file, its facts written chunk by chunk (peak memory of one batch of chunks, not of the
+        whole report): the same rows, in the same order, as parsing the whole text at once."""
+        try:
+            text = read(path)
+        except InputError as e:
+            on_fail(path, one_line(e))
+            return
+        except Exception as e:  # an extractor's unexpected failure
+            on_fail(path, f"{type(e).__name__}: {one_line(e)}")
+            return
+        written = 0
+        try:
+            for part in parse_parts(text, nlp):
+                on_report(path, text, part)
+                written += len(part.facts)
+        except (BrokenPipeError, KeyboardInterrupt):
+            raise
+        except Exception as e:
+            on_fail(path, f"failed after {written} facts were written: {type(e).__name__}: {one_line(e)}")
+
     def run(out) -> None:
         reports: list = []
         writer = csv.writer(out, delimiter="\t") if args.format == "tsv" else None
@@ -174,7 +195,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
                     tabular.write_facts_csv(records, out, header=not reports)
                     reports.append(None)  # the header is written once
 
-        parse_isolated(files, read, nlp, args.jobs or 1, on_report, on_fail)
+        if not several and args.format in ("jsonl", "tsv") and (args.jobs or 1) == 1:
+            stream_one(files[0], on_report)
+        else:
+            parse_isolated(files, read, nlp, args.jobs or 1, on_report, on_fail)
         if args.format == "json":
             json.dump(reports if several else (reports[0] if reports else {}), out, ensure_ascii=False, indent=1)
             out.write("\n")

@@ -570,6 +570,24 @@ def stack_outputs(out_dir: Path, outputs: Sequence[Path], fmt: str, result: Opti
     return panel
 
 
+def parse_parts(text: str, nlp: Any) -> Iterator[Any]:
+    """The reports of ``text``'s chunks in order, offsets into ``text``: their facts, quantities and
+    relations, one after the other, are those of ``govie.parse(text)``. Only one ``nlp.pipe`` batch of
+    chunks is held at a time, so a writer that stores each part before taking the next keeps the memory
+    of a 50 MB input to that of a batch (the whole ``Report`` holds ~70 bytes per input character)."""
+    from ..api import (BATCH_CHARS, CHUNK_CHARS, DEFAULT_BATCH_SIZE, MAX_RUN, _batches, _check_text, _clean,
+                      _CONTROL, _retext, _shift, chunks)
+    from ..report import report_from_doc
+
+    _check_text(text)
+    dirty = _CONTROL.search(text) is not None  # span texts then come from text, not the blanked copy
+    pieces = ((_clean(piece), offset) for offset, piece in chunks(text, CHUNK_CHARS, MAX_RUN))
+    for group in _batches(pieces, DEFAULT_BATCH_SIZE, BATCH_CHARS, size=lambda item: len(item[0])):
+        for doc, offset in nlp.pipe(group, as_tuples=True, batch_size=len(group)):
+            part = _shift(report_from_doc(doc), offset)
+            yield _retext(text, part) if dirty else part
+
+
 # ----------------------------------------------------------------------------------------------- run
 def run_batch(paths: Sequence[str], out_dir, jobs: int = 1, fmt: str = "jsonl", nlp_path=None,
               progress: bool = True, stream: Optional[TextIO] = None, force: bool = False) -> BatchResult:

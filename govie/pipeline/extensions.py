@@ -15,6 +15,7 @@
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Iterable, NamedTuple, Optional, Sequence
 
 import numpy as np
@@ -26,6 +27,24 @@ from ..normalize import NormalizationError, Normalized, normalize
 from .quantities import overlaps, span_mask
 
 
+_UNREADABLE = object()
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalize_cached(text: str):
+    """``normalize(text)`` (a pure function of the text; ``Normalized`` is frozen), or ``_UNREADABLE``:
+    ``Span._.unit``/``_.value`` are read for every QUANTITY by several components."""
+    try:
+        return normalize(text)
+    except (NormalizationError, ValueError):
+        return _UNREADABLE
+
+
+def _normalized(text: str) -> Optional[Normalized]:
+    r = _normalize_cached(text)
+    return None if r is _UNREADABLE else r
+
+
 def reading(doc: Doc, start: int, end: int, text: str, label: str = "QUANTITY") -> Optional[Normalized]:
     """The normalised reading of the entity at ``[start, end)`` of ``text`` (the doc's text): what a
     component recorded in ``Doc._.quantity_info``, else the normaliser's reading of a QUANTITY."""
@@ -34,10 +53,7 @@ def reading(doc: Doc, start: int, end: int, text: str, label: str = "QUANTITY") 
         return Normalized(info[0], info[1], bool(info[2]))
     if label != "QUANTITY":
         return None
-    try:
-        return normalize(text[start:end])
-    except (NormalizationError, ValueError):
-        return None
+    return _normalized(text[start:end])
 
 
 def _reading(span: Span) -> Optional[Normalized]:
@@ -46,10 +62,7 @@ def _reading(span: Span) -> Optional[Normalized]:
         return Normalized(info[0], info[1], bool(info[2]))
     if span.label_ != "QUANTITY":
         return None
-    try:
-        return normalize(span.text)
-    except (NormalizationError, ValueError):
-        return None
+    return _normalized(span.text)
 
 
 def _value(span: Span):
@@ -187,11 +200,25 @@ def _entity_tokens(doc: Doc) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return starts, ends, arr
 
 
+#: the last doc :func:`entities` read, the arrays it read them from, and the spans it made
+_LAST_ENTS: list = [None, b"", []]
+
+
 def entities(doc: Doc) -> list[Span]:
     """``list(doc.ents)``, built from the IOB array: ``Doc.ents`` makes a ``Token`` per token of the
-    doc, which costs more than the rest of a rule component on a long report."""
+    doc, which costs more than the rest of a rule component on a long report.
+
+    The components of a pipeline ask for the same doc's entities several times: the spans of the last
+    doc are kept, and reused while its entity and token arrays (IOB, type, offsets, lengths) are byte for
+    byte the same (a new list each time: callers may change it)."""
     starts, ends, arr = _entity_tokens(doc)
-    return [Span(doc, int(s), int(e), label=int(arr[s, 1])) for s, e in zip(starts, ends)]
+    key = arr.tobytes()
+    last = _LAST_ENTS
+    if last[0] is doc and last[1] == key:
+        return list(last[2])
+    spans = [Span(doc, int(s), int(e), label=int(arr[s, 1])) for s, e in zip(starts, ends)]
+    last[:] = [doc, key, spans]
+    return list(spans)
 
 
 def entity_offsets(doc: Doc) -> list[tuple[int, int, str]]:
