@@ -50,7 +50,7 @@ def test_report_to_dataframe_one_row_per_fact_integer_values(nlp):
     assert row["unit"] == "条" and row["indicator"] == "主动公开政府信息" and row["approximate"] == False  # noqa: E712
     assert report.text[row["quantity_start"]:row["quantity_end"]] == "57194条" == row["quantity"]
     assert report.text[row["metric_start"]:row["metric_end"]] == "主动公开政府信息"
-    assert list(df["indicator_id"]) == [f.indicator_id for f in report.facts]
+    assert [None if x is pd.NA else x for x in df["indicator_id"]] == [f.indicator_id for f in report.facts]
 
 
 def test_to_dataframe_of_many_reports_and_the_panel(nlp):
