@@ -290,6 +290,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except (OSError, ValueError) as e:  # unwritable output, unreadable input (InputError): one line, no traceback
+        from .corpus import CorpusNotFound
+
+        if isinstance(e, CorpusNotFound):  # no corpus here (an installed govie): say which option to pass
+            _err(" ".join(str(e).split()))
+            return EXIT_USAGE
         msg = f"{e.filename}: {e.strerror}" if isinstance(e, OSError) and e.filename and e.strerror else str(e)
         _err(" ".join(msg.split()) or type(e).__name__)
         return EXIT_INPUT

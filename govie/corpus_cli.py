@@ -14,26 +14,38 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from .corpus import (DEFAULT_CORPUS, LAYOUTS, SPLITS, CorpusDoc, CorpusError, Problem, default_reports_dir,
-                     load_record, read_splits, sha256)
+from .corpus import (LAYOUTS, SPLITS, CorpusDoc, CorpusError, Problem, load_record, read_splits, reports_dirs,
+                     resolve_corpus_dir, sha256)
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 STAT_COLUMNS = ("documents", "QUANTITY", "METRIC", "VALUE_OF", "PART_OF", "issuers")
+#: ``validate --lint`` prints this many uncovered numerals unless ``--limit``/``--doc`` say otherwise
+LINT_LIMIT = 30
 
 
 def _err(msg: str) -> None:
     print(f"govie: {msg}", file=sys.stderr)
 
 
-def _corpus_dir(args: argparse.Namespace) -> Path:
-    return Path(args.corpus) if getattr(args, "corpus", None) else DEFAULT_CORPUS
+def _corpus_dir(args: argparse.Namespace, must_exist: bool = True) -> Path:
+    """``--corpus``, ``$GOVIE_CORPUS_DIR`` or the checkout's corpus (:func:`govie.corpus.resolve_corpus_dir`);
+    raises :class:`CorpusNotFound` (a usage error, exit 2) when there is none."""
+    return resolve_corpus_dir(getattr(args, "corpus", None), must_exist=must_exist)
 
 
-def _reports_dir(args: argparse.Namespace) -> Optional[Path]:
-    return Path(args.reports) if getattr(args, "reports", None) else default_reports_dir()
+def _reports_dir(args: argparse.Namespace) -> list[Path]:
+    """The reports directories to search, in order (:func:`govie.corpus.reports_dirs`)."""
+    return reports_dirs(getattr(args, "reports", None))
 
 
-def _text_missing(path: Path, corpus_dir: Path, reports_dir: Optional[Path]) -> bool:
+def reports_options(dirs: Sequence[Path]) -> str:
+    """`` --reports A --reports B`` for a command line that must find the same texts."""
+    import shlex
+
+    return "".join(f" --reports {shlex.quote(str(d))}" for d in dirs)
+
+
+def _text_missing(path: Path, corpus_dir: Path, reports_dir) -> bool:
     """True when a record's text is simply not available here (as opposed to a bad record)."""
     try:
         rec = json.loads(path.read_text(encoding="utf-8"))
@@ -43,10 +55,11 @@ def _text_missing(path: Path, corpus_dir: Path, reports_dir: Optional[Path]) -> 
     source = (rec.get("meta") or {}).get("source")
     if source == "corpus" or (source is None and (corpus_dir / "texts" / ref).exists()):
         return not (corpus_dir / "texts" / ref).exists()
-    return reports_dir is None or not (Path(reports_dir) / ref).exists()
+    dirs = [reports_dir] if isinstance(reports_dir, (str, Path)) else list(reports_dir or [])
+    return not any((Path(d) / ref).exists() for d in dirs)
 
 
-def load_checked(corpus_dir: Path, reports_dir: Optional[Path], skip_missing: bool = False,
+def load_checked(corpus_dir: Path, reports_dir, skip_missing: bool = False,
                  augment: bool = False) -> tuple[list[CorpusDoc], list[Problem]]:
     """Every loadable record (with its split), and a problem for each one that is not loadable.
 
@@ -106,13 +119,34 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except FileNotFoundError as e:
         _err(str(e))
         return EXIT_USAGE
+    wanted = set(args.doc or [])
+    if wanted:
+        known = {p.stem for p in (corpus_dir / "annotations").glob("*.json")}
+        unknown = sorted(wanted - known)
+        if unknown:
+            _err(f"--doc {', '.join(unknown)}: no such record in {corpus_dir / 'annotations'}")
+            return EXIT_USAGE
+        docs = [d for d in docs if d.id in wanted]
     for d in docs:
         problems += validate_doc(d, lint=True)
     problems += _split_problems(docs, corpus_dir)
+    if wanted:
+        problems = [p for p in problems if p.doc in wanted]
     by = Counter(p.severity for p in problems)
+    lint = [p for p in problems if p.severity == "lint"]
+    limit = args.limit if args.limit is not None else (0 if wanted else LINT_LIMIT)
+    shown = 0
     for p in problems:
-        if p.severity != "lint" or args.lint:
+        if p.severity != "lint":
             print(p)
+        elif args.lint and (not limit or shown < limit):
+            print(p)
+            shown += 1
+    if args.lint and shown < len(lint):
+        per_doc = Counter(p.doc for p in lint).most_common()
+        top = ", ".join(f"{i} {n}" for i, n in per_doc[:8]) + (", …" if len(per_doc) > 8 else "")
+        print(f"… {len(lint) - shown} more uncovered numerals not shown (in {len(per_doc)} documents: {top}); "
+              "--doc ID lists one document's, --limit 0 all")
     ents = Counter(e["label"] for d in docs for e in d.entities)
     rels = sum(len(d.relations) for d in docs)
     not_loaded = sum(p.kind in ("load", "text-missing") for p in problems)
@@ -376,31 +410,63 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from . import interop
-    from .corpus import validate_doc
 
-    corpus_dir = _corpus_dir(args)
-    reports = Path(args.reports)
-    if not reports.is_dir():
-        _err(f"{reports}: no such directory")
-        return EXIT_USAGE
+    corpus_dir = _corpus_dir(args, must_exist=False)
+    reports = [Path(r) for r in args.reports]
+    for r in reports:
+        if not r.is_dir():
+            _err(f"{r}: no such directory")
+            return EXIT_USAGE
     try:
         items = interop.read_items(args.input, args.format)
     except (OSError, interop.InteropError, KeyError, TypeError, ValueError) as e:
         _err(f"{args.input}: {e}")
         return EXIT_DATA
+    status, written = import_items(items, corpus_dir, reports, origin=args.input, layout=args.layout,
+                                   id_prefix=args.id_prefix, force=args.force, dry_run=args.dry_run,
+                                   allow_duplicate=args.allow_duplicate)
+    print(f"imported {written} of {len(items)} documents from {args.input}")
+    if written and not args.dry_run:
+        print(f"next: {next_steps(corpus_dir, reports, explicit_corpus=bool(args.corpus))}")
+    return status
+
+
+def next_steps(corpus_dir: Path, reports: Sequence[Path], explicit_corpus: bool = True) -> str:
+    """The commands to run after an import: they name the same corpus and every reports directory
+    the imported texts were found in (the defaults are searched as well)."""
+    import shlex
+
+    corpus = f" --corpus {shlex.quote(str(corpus_dir))}" if explicit_corpus else ""
+    texts_dir = (corpus_dir / "texts").resolve()
+    extra = [r for r in reports if not (r.resolve() == texts_dir or texts_dir in r.resolve().parents)]
+    opts = corpus + reports_options(extra)
+    return f"govie corpus validate{opts} --lint; govie corpus split{opts} --extend"
+
+
+def import_items(items: Sequence, corpus_dir: Path, reports: Sequence[Path], origin: str = "the input",
+                 layout: Optional[str] = None, id_prefix: str = "", force: bool = False, dry_run: bool = False,
+                 allow_duplicate: bool = False) -> tuple[int, int]:
+    """Write imported documents (:class:`govie.interop.Imported`) as corpus records; each text is found
+    under one of ``reports`` (by its carried ``text_ref``, else by sha256) or in ``corpus/texts``.
+    Prints a line per document and its problems; returns (exit status, documents written)."""
+    from . import interop
+    from .corpus import validate_doc
+
     texts_dir = corpus_dir / "texts"
-    # where a text may live: the reports directory, then the corpus's own texts (the seeds)
-    in_texts = texts_dir.is_dir() and (reports.resolve() == texts_dir.resolve()
-                                       or texts_dir.resolve() in reports.resolve().parents)
-    places = [(reports, "corpus" if in_texts else "reports")]
-    if texts_dir.is_dir() and not in_texts:
+    # where a text may live: each reports directory, then the corpus's own texts (the seeds)
+    places = []
+    for r in reports:
+        in_texts = texts_dir.is_dir() and (r.resolve() == texts_dir.resolve()
+                                           or texts_dir.resolve() in r.resolve().parents)
+        places.append((r, "corpus" if in_texts else "reports"))
+    if texts_dir.is_dir() and all(src == "reports" for _, src in places):
         places.append((texts_dir, "corpus"))
     indexes: dict[Path, dict] = {}
     status = EXIT_OK
     seen: set[str] = set()
     # sha256 → id of every record already in the corpus (and of the items imported so far)
     known = _record_shas(corpus_dir)
-    totals = Counter()
+    written = 0
     for n, imp in enumerate(items, 1):
         ref = source = None
         first_error = None
@@ -418,23 +484,26 @@ def cmd_import(args: argparse.Namespace) -> int:
             except CorpusError as e:
                 first_error = first_error or e
         if ref is None:
+            if len(places) > 1 and "no .txt file" in str(first_error):
+                first_error = f"{imp.doc.id or '?'}: no .txt file under " + ", ".join(str(r) for r, _ in places) + \
+                              f" has the annotated text (sha256 {sha256(imp.doc.text)[:12]}…)"
             _err(f"item {n}: {first_error}")
             status = EXIT_DATA
             continue
         doc = imp.doc
         if not doc.id:
-            doc.id = args.id_prefix + _doc_id_from_ref(ref)
-        if args.layout:
-            doc.meta["layout"] = args.layout
+            doc.id = id_prefix + _doc_id_from_ref(ref)
+        if layout:
+            doc.meta["layout"] = layout
         if doc.id in seen:
-            _err(f"item {n}: document id {doc.id!r} occurs twice in {args.input}")
+            _err(f"item {n}: document id {doc.id!r} occurs twice in {origin}")
             status = EXIT_DATA
             continue
         seen.add(doc.id)
         digest = sha256(doc.text)
         twin = known.get(digest)
         if twin is not None and twin != doc.id:
-            if not args.allow_duplicate:
+            if not allow_duplicate:
                 _err(f"item {n}: the text of {doc.id!r} ({ref}) is already in the corpus as {twin!r} (same sha256); "
                      "not imported (--allow-duplicate to import it anyway)")
                 status = EXIT_DATA
@@ -455,23 +524,19 @@ def cmd_import(args: argparse.Namespace) -> int:
         q = sum(e["label"] == "QUANTITY" for e in doc.entities)
         summary = (f"{q} QUANTITY, {len(doc.entities) - q} METRIC, {len(doc.relations)} relations "
                    f"({errors} errors, {warnings} warnings)")
-        if args.dry_run:
+        if dry_run:
             print(f"would write {corpus_dir / 'annotations' / (doc.id + '.json')}: {summary}")
-            totals["documents"] += 1
+            written += 1
             continue
         try:
-            path = interop.write_record(record, corpus_dir, force=args.force)
+            path = interop.write_record(record, corpus_dir, force=force)
         except FileExistsError as e:
             _err(str(e))
             status = EXIT_DATA
             continue
-        totals["documents"] += 1
+        written += 1
         print(f"wrote {path}: {summary}")
-    print(f"imported {totals['documents']} of {len(items)} documents from {args.input}")
-    if totals["documents"] and not args.dry_run:
-        where = "" if places[0][1] == "corpus" else f" --reports {reports}"
-        print(f"next: govie corpus validate{where} --lint; govie corpus split --extend")
-    return status
+    return status, written
 
 
 def _record_shas(corpus_dir: Path) -> dict[str, str]:
@@ -487,10 +552,17 @@ def _record_shas(corpus_dir: Path) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- parser
 def _common(p: argparse.ArgumentParser, reports: bool = True) -> None:
-    p.add_argument("--corpus", metavar="DIR", help=f"corpus directory (default {DEFAULT_CORPUS})")
+    p.add_argument("--corpus", metavar="DIR", help="corpus directory (default $GOVIE_CORPUS_DIR, the checkout's "
+                   "corpus/ or ./corpus)")
     if reports:
-        p.add_argument("--reports", metavar="DIR",
-                       help="directory holding the report texts (default $GOVIE_REPORTS_DIR or ../shared/reports)")
+        add_reports_option(p)
+
+
+def add_reports_option(p: argparse.ArgumentParser, required: bool = False,
+                       help: str = "a directory holding report texts; repeat it for texts in several folders "
+                                   "(searched in order, then $GOVIE_REPORTS_DIR, then ../shared/reports)") -> None:
+    """``--reports DIR`` (repeatable), the same for every command."""
+    p.add_argument("--reports", metavar="DIR", action="append", required=required, help=help)
 
 
 def _add_export(sub, name: str) -> None:
@@ -515,9 +587,10 @@ def _add_import(sub, name: str) -> None:
     p = sub.add_parser(name, help="turn a Doccano/Label Studio export into corpus records")
     p.add_argument("--format", required=True, choices=["doccano", "labelstudio"])
     p.add_argument("input", metavar="IN", help="the tool's export (.jsonl for doccano, .json for labelstudio)")
-    p.add_argument("--reports", required=True, metavar="DIR",
-                   help="directory holding the annotated texts (matched by sha256; never copied)")
-    p.add_argument("--corpus", metavar="DIR", help=f"corpus directory to write into (default {DEFAULT_CORPUS})")
+    add_reports_option(p, required=True, help="directory holding the annotated texts (matched by sha256; never "
+                       "copied); repeat it when they sit in several folders")
+    p.add_argument("--corpus", metavar="DIR", help="corpus directory to write into (default $GOVIE_CORPUS_DIR or "
+                   "the checkout's corpus/)")
     p.add_argument("--layout", choices=LAYOUTS, help="meta.layout for every document (default: guessed)")
     p.add_argument("--id-prefix", default="", help="prefix for document ids taken from file names")
     p.add_argument("--force", action="store_true", help="replace existing records")
@@ -539,7 +612,12 @@ def add_commands(sub) -> None:
 
     p = csub.add_parser("validate", help="check every record; exit 1 on errors")
     _common(p)
-    p.add_argument("--lint", action="store_true", help="also list every numeral not inside a QUANTITY")
+    p.add_argument("--lint", action="store_true", help="also list numerals not inside a QUANTITY "
+                   f"(the first {LINT_LIMIT} and a count per document; see --doc, --limit)")
+    p.add_argument("--doc", action="append", metavar="ID", help="only this document (repeatable); with --lint "
+                   "every uncovered numeral of it is listed")
+    p.add_argument("--limit", type=int, default=None, metavar="N",
+                   help=f"--lint: list at most N uncovered numerals (default {LINT_LIMIT}, all with --doc; 0: all)")
     p.add_argument("--skip-missing", action="store_true",
                    help="a record whose text is unavailable is a warning, not an error")
     p.set_defaults(func=cmd_validate)
