@@ -36,6 +36,34 @@ DEFAULT_OUTPUT = Path(__file__).parent / "model"
 CHUNK = 1500
 #: written into every pipeline ``govie train`` saves: only a directory holding it may be replaced
 MARKER = "govie-train.json"
+#: the shipped pipeline's name (meta.json); a retrained one elsewhere defaults to CUSTOM_NAME
+SHIPPED_NAME, CUSTOM_NAME = "govie_zh", "govie_zh_custom"
+#: seconds between two "still running" lines of a stage that prints nothing itself
+HEARTBEAT = 30.0
+
+
+class TrainingError(ValueError):
+    """Training cannot start: no documents, no config (one line, exit 2 on the command line)."""
+
+
+def check_config(config: Path) -> Path:
+    """The training config, or a ``TrainingError`` saying what to pass (an installed govie has no
+    ``training/`` directory)."""
+    config = Path(config)
+    if not config.is_file():
+        raise TrainingError(f"training config not found: {config}. An installed govie ships no training/ "
+                            "directory: pass --config FILE (training/config.cfg of a govie checkout)")
+    return config
+
+
+def default_work_dir() -> Path:
+    """``training/work`` of a checkout; for an installed govie (no ``training/``), a directory in the
+    system's temporary directory (never inside site-packages)."""
+    import tempfile
+
+    if DEFAULT_WORK.parent.is_dir():
+        return DEFAULT_WORK
+    return Path(tempfile.gettempdir()) / "govie-train-work"
 
 
 def log(msg: str) -> None:
@@ -80,6 +108,76 @@ def make_tokenizer_nlp(pkuseg_dir: Optional[Path]) -> Language:
     return nlp
 
 
+class Heartbeat:
+    """While a silent stage runs, log a line every ``every`` seconds: the elapsed time and what
+    ``progress()`` says (e.g. the last pkuseg iteration), so a long run never looks hung."""
+
+    def __init__(self, what: str, every: Optional[float] = None, progress=None) -> None:
+        import threading
+
+        self.what, self.every, self.progress = what, HEARTBEAT if every is None else every, progress
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._last = None
+
+    def _state(self) -> Optional[str]:
+        if self.progress is None:
+            return None
+        try:
+            return self.progress()
+        except Exception:  # progress is a nicety: never let it end the run
+            return None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            extra = self._state()
+            if extra and extra != self._last:
+                self._last = extra
+                log(f"{self.what}: {extra} ({time.monotonic() - self._start:.0f} s)")
+            else:
+                log(f"{self.what}: still running ({time.monotonic() - self._start:.0f} s)")
+
+    def __enter__(self) -> "Heartbeat":
+        self._start = time.monotonic()
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        extra = self._state() if exc_type is None else None
+        if extra and extra != self._last:  # the last step, when it ended between two beats
+            log(f"{self.what}: {extra} ({time.monotonic() - self._start:.0f} s)")
+
+
+def pkuseg_progress(tmp_root: Path, iterations: int):
+    """A function that reads the newest ``iterN …`` line of pkuseg's training log under ``tmp_root``
+    (pkuseg writes ``trainLog.txt`` into a temporary directory of the training process)."""
+    import re
+
+    seen: list[str] = []  # the process removes its log when it ends: keep the last line read
+
+    def progress() -> Optional[str]:
+        lines = []
+        for log_file in tmp_root.glob("*/.pkuseg/temp/output/trainLog.txt"):
+            try:
+                text = log_file.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            lines += [ln for ln in text.splitlines() if ln.startswith("iter")]
+        if lines:
+            seen[:] = lines[-1:]
+        if not seen:
+            return "reading the training data"
+        lines = seen
+        m = re.match(r"iter(\d+)\s+diff=(\S+)\s+train-time\(sec\)=(\S+)\s+(.*)", lines[-1])
+        if not m:
+            return lines[-1]
+        return f"iteration {int(m.group(1)) + 1}/{iterations} done (diff {m.group(2)}, {m.group(4).strip()})"
+
+    return progress
+
+
 def stage_pkuseg(train_docs: Sequence[CorpusDoc], dev_docs: Sequence[CorpusDoc], work: Path,
                  iterations: int) -> Path:
     seg = work / "pkuseg"
@@ -87,7 +185,23 @@ def stage_pkuseg(train_docs: Sequence[CorpusDoc], dev_docs: Sequence[CorpusDoc],
     write_training_file([(d.text, []) for d in dev_docs], work / "seg-dev.txt")
     if seg.exists():
         shutil.rmtree(seg)
-    train_pkuseg(work / "seg-train.txt", work / "seg-dev.txt", seg, iterations)
+    # the training process keeps its log in a temporary directory: put that where the heartbeat can read it
+    tmp_root = work / "pkuseg-tmp"
+    shutil.rmtree(tmp_root, ignore_errors=True)
+    tmp_root.mkdir(parents=True)
+    old = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(tmp_root.resolve())
+    try:
+        start = time.monotonic()
+        with Heartbeat("stage 1/4: pkuseg", progress=pkuseg_progress(tmp_root, iterations)):
+            train_pkuseg(work / "seg-train.txt", work / "seg-dev.txt", seg, iterations)
+        log(f"stage 1/4: pkuseg done ({iterations} iterations, {time.monotonic() - start:.0f} s)")
+    finally:
+        if old is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = old
+        shutil.rmtree(tmp_root, ignore_errors=True)
     return seg
 
 
@@ -140,9 +254,36 @@ def assemble(ner_dir: Path, train_docs: Sequence[CorpusDoc], classifier: str = "
     return nlp
 
 
-def write_meta(nlp: Language) -> None:
+def check_name_version(name: Optional[str], version: Optional[str]) -> None:
+    """``--name``/``--version`` usable by ``spacy package`` (package ``zh_<name>-<version>``), or a
+    one-line ``ValueError``."""
+    import re
+
+    if name is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        raise ValueError(f"--name {name!r}: letters, digits and _ only, starting with a letter (spacy package "
+                         "makes it the Python package zh_<name>)")
+    if version is not None:
+        from packaging.version import InvalidVersion, Version
+
+        try:
+            Version(version)
+        except InvalidVersion:
+            raise ValueError(f"--version {version!r} is not a version number such as 1.0.0 or 0.1.0+mine") from None
+
+
+def default_name_version(output: Path, name: Optional[str], version: Optional[str]) -> tuple[str, str]:
+    """The name and version of a pipeline trained into ``output``: the shipped pipeline's
+    (``govie_zh``, govie's version) when it replaces the shipped one, else ``govie_zh_custom`` and
+    ``<govie version>+custom`` unless ``--name``/``--version`` say otherwise — a retrained pipeline
+    never passes for the shipped one."""
+    shipped = Path(output).absolute() == DEFAULT_OUTPUT.absolute()
+    return (name or (SHIPPED_NAME if shipped else CUSTOM_NAME),
+            version or (_version() if shipped else f"{_version()}+custom"))
+
+
+def write_meta(nlp: Language, name: str = SHIPPED_NAME, version: Optional[str] = None) -> None:
     """Name and describe the pipeline; ``govie evaluate --update-meta`` adds the measured scores."""
-    nlp.meta.update({"name": "govie_zh", "version": _version(), "description":
+    nlp.meta.update({"name": name, "version": version or _version(), "description":
                      "govie: QUANTITY/METRIC NER and VALUE_OF/PART_OF relations for Chinese government "
                      "information-disclosure annual reports", "license": "MIT", "author": "govie"})
 
@@ -159,7 +300,7 @@ def _is_training_output(path: Path) -> bool:
     if (path / MARKER).is_file():
         return True
     try:
-        return json.loads((path / "meta.json").read_text(encoding="utf-8")).get("name") == "govie_zh"
+        return json.loads((path / "meta.json").read_text(encoding="utf-8")).get("name") == SHIPPED_NAME
     except (OSError, ValueError, AttributeError):
         return False
 
@@ -236,21 +377,30 @@ def save_output(nlp, output: Path) -> None:
 def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_CONFIG, work: Path = DEFAULT_WORK,
           corpus_dir: Optional[Path] = None, reports_dir: Optional[Path] = None, max_docs: Optional[int] = None,
           max_epochs: Optional[int] = None, pkuseg_iter: int = 10, classifier: str = "thinc",
-          augment: bool = True) -> Language:
+          augment: bool = True, name: Optional[str] = None, version: Optional[str] = None) -> Language:
     from spacy.cli.train import train as spacy_train
 
     from . import tokenizer  # noqa: F401
 
     check_output_dir(output)  # before the long run, not after it
+    check_name_version(name, version)
+    name, version = default_name_version(output, name, version)
+    config = check_config(config)
     random.seed(0)
     work.mkdir(parents=True, exist_ok=True)
+    log("loading the corpus")
     docs = load_corpus(corpus_dir, reports_dir, augment=augment, missing="skip")
     train_docs = [d for d in docs if d.split == "train"]
     dev_docs = [d for d in docs if d.split == "dev"]
     if max_docs:
         train_docs, dev_docs = train_docs[:max_docs], dev_docs[:max(1, max_docs // 2)]
     if not train_docs:
-        raise SystemExit("govie train: no training documents (is the reports directory available?)")
+        from .corpus import reports_dirs, resolve_corpus_dir
+
+        searched = ", ".join(str(d) for d in reports_dirs(reports_dir)) or "none found"
+        raise TrainingError(f"no training documents could be loaded from {resolve_corpus_dir(corpus_dir)} "
+                            f"(reports directories searched: {searched}); pass --reports DIR for the folder(s) "
+                            "holding the texts, --corpus DIR for another corpus")
     if not dev_docs:  # a corpus too small for a dev split (smoke runs): score on the training data
         log("no dev documents available: the training documents stand in for dev")
         dev_docs = train_docs[:1]
@@ -260,50 +410,160 @@ def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_CONFIG, work: Pa
     seg = stage_pkuseg(train_docs, dev_docs, work, pkuseg_iter)
     nlp = make_tokenizer_nlp(seg)
     log("stage 2/4: DocBins")
-    stage_docbins(nlp, train_docs, dev_docs, work)
+    with Heartbeat("stage 2/4: DocBins"):
+        stage_docbins(nlp, train_docs, dev_docs, work)
     log("stage 3/4: tok2vec + NER (spaCy training loop)")
     overrides = {"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy"),
                  "paths.pkuseg_model": str(seg)}
     if max_epochs:
         overrides["training.max_epochs"] = max_epochs
     ner_out = work / "ner"
-    spacy_train(config, ner_out, overrides=overrides)
+    with Heartbeat("stage 3/4: tok2vec + NER", every=4 * HEARTBEAT):
+        spacy_train(config, ner_out, overrides=overrides)
     log(f"stage 4/4: assembling the pipeline, fitting govie_relations ({classifier})")
-    final = assemble(ner_out / "model-best", train_docs, classifier=classifier)
-    write_meta(final)
+    with Heartbeat("stage 4/4: relations"):
+        final = assemble(ner_out / "model-best", train_docs, classifier=classifier)
+    write_meta(final, name, version)
     save_output(final, output)
-    log(f"saved {output}")
+    log(f"saved {output}: pipeline {name} {version}")
     return final
 
 
 # --------------------------------------------------------------------------- CLI
+def _usage(msg: str) -> int:
+    print(f"govie: {' '.join(str(msg).split())}", file=sys.stderr)
+    return 2
+
+
 def cmd_train(args: argparse.Namespace) -> int:
+    from .corpus import CorpusError, resolve_corpus_dir
+
     try:
         check_output_dir(Path(args.output))
-    except ValueError as e:
-        print(f"govie: {e}", file=sys.stderr)
-        return 2
-    train(Path(args.output), Path(args.config), Path(args.work), reports_dir=args.reports,
-          max_docs=args.max_docs, max_epochs=args.max_epochs, pkuseg_iter=args.pkuseg_iter,
-          classifier=args.classifier, augment=not args.no_augment)
+        check_name_version(args.name, args.model_version)
+        check_config(Path(args.config))
+        corpus = resolve_corpus_dir(args.corpus)
+    except (ValueError, CorpusError) as e:
+        return _usage(str(e))
+    name, version = default_name_version(Path(args.output), args.name, args.model_version)
+    if Path(args.output).absolute() != DEFAULT_OUTPUT.absolute() and not (args.name and args.model_version):
+        log(f"the new pipeline will be named {name} {version} (--name/--version to choose)")
+    work = Path(args.work) if args.work else default_work_dir()
+    try:
+        train(Path(args.output), Path(args.config), work, corpus_dir=corpus, reports_dir=args.reports,
+              max_docs=args.max_docs, max_epochs=args.max_epochs, pkuseg_iter=args.pkuseg_iter,
+              classifier=args.classifier, augment=not args.no_augment, name=name, version=version)
+    except TrainingError as e:
+        return _usage(str(e))
     return 0
 
 
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .api import load
-    from .evaluate import evaluate, format_table
+def _model_label(spec: Optional[str]) -> str:
+    """How a --model/--compare argument is shown: 'shipped', 'rules', or the directory with the
+    name and version in its meta.json."""
+    if spec in (None, "", "shipped", "default"):
+        path = DEFAULT_OUTPUT
+    elif spec == "rules":
+        return "rules (the rule baseline)"
+    else:
+        path = Path(spec)
+    try:
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        ident = f"{meta.get('name')} {meta.get('version')}"
+    except (OSError, ValueError, AttributeError):
+        ident = "no meta.json"
+    return f"{'shipped pipeline' if path == DEFAULT_OUTPUT else path} ({ident})"
 
-    docs = [d for d in load_corpus(reports_dir=args.reports) if d.split == args.split]
+
+def _load_model(spec: Optional[str]):
+    from .api import load
+
+    if spec in (None, "", "shipped", "default"):
+        return load()
+    if spec != "rules" and not Path(spec).is_dir():
+        raise ValueError(f"{spec}: no such pipeline directory (give a directory govie train wrote, 'shipped' "
+                         "or 'rules')")
+    return load(spec)
+
+
+def score_with_progress(docs: Sequence[CorpusDoc], nlp, label: str):
+    """:func:`govie.evaluate.evaluate`, with a line every few documents (a split takes minutes)."""
+    from .api import parse_many
+    from .evaluate import Scores, score_doc
+
+    scores = Scores()
+    step = max(1, len(docs) // 10)
+    start = time.monotonic()
+    for n, (gold, report) in enumerate(zip(docs, parse_many([d.text for d in docs], nlp=nlp)), 1):
+        score_doc(gold, report, scores)
+        if n % step == 0 or n == len(docs):
+            print(f"[govie evaluate] {label}: {n}/{len(docs)} documents ({time.monotonic() - start:.0f} s)",
+                  file=sys.stderr, flush=True)
+    return scores
+
+
+def format_comparison(a, b) -> str:
+    """Two pipelines' scores (A, B) side by side with the difference B − A (positive: B scores higher)."""
+    from .evaluate import format_table
+
+    table = format_table({"A": a, "B": b}).splitlines()
+    rows = [line + f"{d:+12.3f}" for line, d in zip(table[1:-1], _score_rows(b, a))]
+    return "\n".join([table[0] + "B − A".rjust(12), *rows, table[-1]])
+
+
+def _score_rows(b, a) -> list[float]:
+    """B − A for each row of :func:`govie.evaluate.format_table`, in its order."""
+    def flat(s) -> list[float]:
+        vals = [s.quantity.f, s.fact.f, s.fact_exact.f, s.fact.p, s.fact.r]
+        for lab in ("QUANTITY", "METRIC"):
+            vals += [s.ner[lab].p, s.ner[lab].r, s.ner[lab].f]
+        for lab in ("VALUE_OF", "PART_OF"):
+            vals += [s.relations[lab].p, s.relations[lab].r, s.relations[lab].f]
+        return vals
+
+    return [x - y for x, y in zip(flat(b), flat(a))]
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .corpus import CorpusError, resolve_corpus_dir
+    from .evaluate import format_table
+
+    try:
+        corpus = resolve_corpus_dir(args.corpus)
+        print(f"[govie evaluate] loading the {args.split} split of {corpus}", file=sys.stderr, flush=True)
+        docs = [d for d in load_corpus(corpus, args.reports, missing="skip") if d.split == args.split]
+    except CorpusError as e:
+        return _usage(str(e))
     if not docs:
-        print(f"govie: no documents in split {args.split!r}", file=sys.stderr)
-        return 2
-    named = {}
-    model = load(args.model) if args.model else load()
-    named["govie"] = evaluate(docs, model)
-    if not args.no_baseline:
-        named["rules only"] = evaluate(docs, load("rules"))
+        from .corpus import reports_dirs
+
+        searched = ", ".join(str(d) for d in reports_dirs(args.reports)) or "none found"
+        return _usage(f"no documents of split {args.split!r} could be loaded from {corpus} (reports directories "
+                      f"searched: {searched}); pass --reports DIR for the folder(s) holding the texts")
+    try:
+        if args.compare:
+            if args.model or args.update_meta:
+                return _usage("--compare takes the two pipelines itself; leave out --model/--update-meta")
+            a_spec, b_spec = args.compare
+            models = [(_model_label(a_spec), _load_model(a_spec)), (_model_label(b_spec), _load_model(b_spec))]
+        else:
+            models = [(_model_label(args.model), _load_model(args.model))]
+            if not args.no_baseline:
+                models.append(("rules only", _load_model("rules")))
+    except (OSError, ValueError) as e:
+        return _usage(str(e))
+    scored = [score_with_progress(docs, nlp, label) for label, nlp in models]
     print(f"split: {args.split}")
-    print(format_table(named))
+    if args.compare:
+        print(f"A = {models[0][0]}")
+        print(f"B = {models[1][0]}")
+        print(format_comparison(scored[0], scored[1]))
+        named = {"A": scored[0], "B": scored[1]}
+    else:
+        named = {"govie": scored[0]}
+        if len(scored) > 1:
+            named["rules only"] = scored[1]
+        print(format_table(named))
     if args.json:
         Path(args.json).write_text(json.dumps({k: v.to_dict() for k, v in named.items()}, indent=1), encoding="utf-8")
     if args.update_meta:
@@ -325,12 +585,21 @@ def update_meta(model_dir: Path, split: str, scores) -> None:
 
 
 def add_commands(sub) -> None:
+    from .corpus_cli import add_reports_option
+
+    corpus_help = "corpus directory (default $GOVIE_CORPUS_DIR, the checkout's corpus/ or ./corpus)"
     p = sub.add_parser("train", help="rebuild the pipeline from corpus/ (reproducible, fixed seeds)")
     p.add_argument("--output", default=str(DEFAULT_OUTPUT), help="where to save the pipeline (default: the package); a new or empty "
                    "directory, or a previous govie training output (it is replaced at the end)")
+    p.add_argument("--corpus", metavar="DIR", help=corpus_help)
+    add_reports_option(p)
+    p.add_argument("--name", default=None, help=f"pipeline name in meta.json (default {SHIPPED_NAME} for the shipped "
+                   f"location, else {CUSTOM_NAME}); spacy package makes it zh_<name>")
+    p.add_argument("--version", dest="model_version", default=None, help="pipeline version in meta.json (default govie's version for the "
+                   "shipped location, else <govie version>+custom)")
     p.add_argument("--config", default=str(DEFAULT_CONFIG))
-    p.add_argument("--work", default=str(DEFAULT_WORK), help="directory for intermediate files")
-    p.add_argument("--reports", default=None, help="directory of the report texts (default ../shared/reports)")
+    p.add_argument("--work", default=None, help="directory for intermediate files (default training/work of the "
+                   "checkout, else a temporary directory)")
     p.add_argument("--max-docs", type=int, default=None, help="train on the first N documents only (smoke runs)")
     p.add_argument("--max-epochs", type=int, default=None)
     p.add_argument("--pkuseg-iter", type=int, default=10)
@@ -340,7 +609,10 @@ def add_commands(sub) -> None:
     e = sub.add_parser("evaluate", help="score a pipeline on a corpus split, side by side with the rules")
     e.add_argument("--split", default="test", choices=["train", "dev", "test"])
     e.add_argument("--model", default=None, help="pipeline directory (default: the shipped one)")
-    e.add_argument("--reports", default=None)
+    e.add_argument("--compare", nargs=2, metavar=("MODEL_A", "MODEL_B"), default=None,
+                   help="score two pipelines (directories, 'shipped' or 'rules') side by side with B − A")
+    e.add_argument("--corpus", metavar="DIR", help=corpus_help)
+    add_reports_option(e)
     e.add_argument("--no-baseline", action="store_true")
     e.add_argument("--json", default=None, help="also write the scores here")
     e.add_argument("--update-meta", action="store_true", help="record the scores in the pipeline's meta.json")

@@ -105,6 +105,160 @@ def test_import_from_several_folders(tmp_path: Path, capsys) -> None:
     assert {d.id for d in load_corpus(corpus, reports_dir=[one, two])} == {"a", "b"}
 
 
+# --------------------------------------------------------------------------- installed govie: no corpus
+def test_no_corpus_message_in_process(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(gc, "DEFAULT_CORPUS", tmp_path / "site-packages-parent" / "corpus")
+    monkeypatch.delenv("GOVIE_CORPUS_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    for argv in (["corpus", "stats"], ["corpus", "validate"], ["evaluate", "--model", "rules"],
+                 ["train", "--output", str(tmp_path / "out"), "--config", str(ROOT / "training" / "config.cfg")]):
+        assert cli(*argv) == 2, argv
+        err = capsys.readouterr().err
+        assert "no annotated corpus found" in err and "--corpus DIR" in err and "GOVIE_CORPUS_DIR" in err, argv
+    assert cli("corpus", "stats", "--corpus", str(tmp_path / "nope")) == 2
+    err = capsys.readouterr().err
+    assert f"--corpus {tmp_path / 'nope'}: no annotations/ directory there" in err
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """govie laid out as `pip install .` (not editable) leaves it: the package alone in a
+    site-packages directory, no corpus/ and no training/ beside it."""
+    site = tmp_path_factory.mktemp("site-packages")
+    shutil.copytree(ROOT / "govie", site / "govie", ignore=shutil.ignore_patterns("__pycache__", "model"))
+    os.symlink(ROOT / "govie" / "model", site / "govie" / "model")
+    return site
+
+
+def _run_installed(site: Path, cwd: Path, *argv: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVIE_")}
+    env["PYTHONPATH"] = str(site)
+    return subprocess.run([sys.executable, "-m", "govie.cli", *argv], cwd=str(cwd), env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_installed_govie_names_the_missing_corpus_and_option(installed: Path, tmp_path: Path) -> None:
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    for argv in (["corpus", "stats"], ["evaluate", "--model", "rules"], ["train", "--output", str(tmp_path / "m"),
+                                                                           "--config", str(ROOT / "training" / "config.cfg")]):
+        run = _run_installed(installed, work, *argv)
+        assert run.returncode == 2, (argv, run.stderr[-2000:])
+        assert "no annotated corpus found" in run.stderr and "pass --corpus DIR" in run.stderr, argv
+        assert "Traceback" not in run.stderr
+    run = _run_installed(installed, work, "train", "--output", str(tmp_path / "m"))
+    assert run.returncode == 2 and "training config not found" in run.stderr and "--config FILE" in run.stderr
+    run = _run_installed(installed, work, "corpus", "stats", "--corpus", str(ROOT / "corpus"), "--reports",
+                         str(tmp_path / "none"), "--skip-missing")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "all" in run.stdout
+
+
+def test_installed_work_dir_is_not_site_packages(monkeypatch, tmp_path: Path) -> None:
+    import tempfile
+
+    monkeypatch.setattr(gt, "DEFAULT_WORK", tmp_path / "lib" / "training" / "work")
+    assert gt.default_work_dir() == Path(tempfile.gettempdir()) / "govie-train-work"  # no training/ here
+    (tmp_path / "lib" / "training").mkdir(parents=True)
+    assert gt.default_work_dir() == tmp_path / "lib" / "training" / "work"  # a checkout
+
+
+# --------------------------------------------------------------------------- progress
+def test_heartbeat_reports_progress_and_elapsed(capsys) -> None:
+    states = iter(["iteration 1/3 done", "iteration 1/3 done", "iteration 2/3 done"])
+    with gt.Heartbeat("stage 1/4: pkuseg", every=0.05, progress=lambda: next(states, None)):
+        time.sleep(0.4)
+    err = capsys.readouterr().err
+    assert "stage 1/4: pkuseg: iteration 1/3 done" in err and "iteration 2/3 done" in err
+    assert "still running" in err  # an unchanged state still gives a sign of life
+
+
+def test_pkuseg_progress_reads_the_training_log(tmp_path: Path) -> None:
+    progress = gt.pkuseg_progress(tmp_path, 10)
+    assert progress() == "reading the training data"
+    log = tmp_path / "tmpabc" / ".pkuseg" / "temp" / "output" / "trainLog.txt"
+    log.parent.mkdir(parents=True)
+    log.write_text("\nstart training...\niter0  diff=1.00e+00  train-time(sec)=3.10  f-score=91.20%\n"
+                   "iter1  diff=4.00e-01  train-time(sec)=3.00  f-score=95.50%\n", encoding="utf-8")
+    assert progress() == "iteration 2/10 done (diff 4.00e-01, f-score=95.50%)"
+
+
+def test_pkuseg_stage_prints_its_iterations(tmp_path: Path, monkeypatch, capsys) -> None:
+    """The real pkuseg stage, 3 iterations on the seed texts: a line per iteration, not silence."""
+    monkeypatch.setattr(gt, "HEARTBEAT", 0.2)
+    docs = [d for d in load_corpus(build_corpus(tmp_path / "c", 2, 0))]
+    docs = [gc.CorpusDoc(d.id, d.text * 40, d.meta, [], []) for d in docs]
+    (tmp_path / "work").mkdir()
+    gt.stage_pkuseg(docs[:1], docs[1:], tmp_path / "work", 3)
+    err = capsys.readouterr().err
+    assert re.search(r"stage 1/4: pkuseg: iteration [123]/3 done", err), err[-2000:]
+    assert not (tmp_path / "work" / "pkuseg-tmp").exists()
+    assert (tmp_path / "work" / "pkuseg").is_dir()
+
+
+# --------------------------------------------------------------------------- --name / --version
+def test_name_and_version_checks(tmp_path: Path, capsys) -> None:
+    gt.check_name_version("my_model", "1.2.0+city")
+    with pytest.raises(ValueError, match="letters"):
+        gt.check_name_version("my-model", None)
+    with pytest.raises(ValueError, match="version"):
+        gt.check_name_version(None, "one")
+    assert gt.default_name_version(gt.DEFAULT_OUTPUT, None, None) == ("govie_zh", gt._version())
+    assert gt.default_name_version(tmp_path / "m", None, None) == ("govie_zh_custom", f"{gt._version()}+custom")
+    assert gt.default_name_version(tmp_path / "m", "city", "2.0.0") == ("city", "2.0.0")
+    # refused before any training; `train --version` is the pipeline's, not govie's own --version
+    assert cli("train", "--output", str(tmp_path / "m"), "--name", "bad-name") == 2
+    assert "letters" in capsys.readouterr().err
+    assert cli("train", "--output", str(tmp_path / "m"), "--version", "2.0.0", "--config", str(tmp_path / "no.cfg")) == 2
+    captured = capsys.readouterr()
+    assert "training config not found" in captured.err and gt._version() not in captured.out
+
+
+def test_meta_and_spacy_package_use_name_and_version(tmp_path: Path) -> None:
+    import spacy
+    from spacy.cli.package import package
+
+    nlp = spacy.blank("zh")
+    gt.write_meta(nlp, "city_model", "2.1.0")
+    assert (nlp.meta["name"], nlp.meta["version"]) == ("city_model", "2.1.0")
+    gt.save_output(nlp, tmp_path / "model")
+    meta = json.loads((tmp_path / "model" / "meta.json").read_text(encoding="utf-8"))
+    assert (meta["name"], meta["version"]) == ("city_model", "2.1.0")
+    assert gt._is_training_output(tmp_path / "model")
+    (tmp_path / "pkg").mkdir()
+    package(tmp_path / "model", tmp_path / "pkg", create_meta=False, create_sdist=False, create_wheel=False,
+            silent=True)
+    assert (tmp_path / "pkg" / "zh_city_model-2.1.0").is_dir()
+
+
+# --------------------------------------------------------------------------- evaluate
+def test_evaluate_takes_corpus_and_reports(corpus_dir: Path, tmp_path: Path, capsys) -> None:
+    assert cli("evaluate", "--corpus", str(corpus_dir), "--reports", str(tmp_path), "--split", "dev", "--model",
+               "rules", "--no-baseline") == 0
+    captured = capsys.readouterr()
+    assert "split: dev" in captured.out and "(2 documents)" in captured.out
+    assert "rules (the rule baseline): 2/2 documents" in captured.err  # progress on stderr
+    assert cli("evaluate", "--corpus", str(corpus_dir), "--split", "dev", "--model", str(tmp_path / "none")) == 2
+    assert "no such pipeline directory" in capsys.readouterr().err
+
+
+def test_evaluate_compare_side_by_side_with_difference(corpus_dir: Path, tmp_path: Path, capsys) -> None:
+    scores = tmp_path / "scores.json"
+    assert cli("evaluate", "--corpus", str(corpus_dir), "--split", "train", "--compare", "rules", "shipped",
+               "--json", str(scores)) == 0
+    out = capsys.readouterr().out
+    assert "A = rules (the rule baseline)" in out and "B = shipped pipeline (govie_zh " in out
+    header = next(line for line in out.splitlines() if "B − A" in line)
+    assert header.split() == ["A", "B", "B", "−", "A"]
+    got = json.loads(scores.read_text(encoding="utf-8"))
+    for label, key in (("quantity F1", "quantity"), ("fact F1", "fact")):
+        row = next(line for line in out.splitlines() if line.startswith(label + " "))
+        a, b, diff = (float(x) for x in row.split()[-3:])
+        assert (a, b) == (round(got["A"][key]["f"], 3), round(got["B"][key]["f"], 3))
+        assert diff == pytest.approx(got["B"][key]["f"] - got["A"][key]["f"], abs=1e-3)
+    assert cli("evaluate", "--corpus", str(corpus_dir), "--compare", "rules", "rules", "--model", "rules") == 2
+
+
 # --------------------------------------------------------------------------- validate --doc / --limit
 def _noisy_corpus(tmp_path: Path) -> Path:
     corpus = build_corpus(tmp_path)
