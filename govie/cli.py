@@ -18,7 +18,7 @@ from typing import Iterable, Iterator, Optional, Sequence
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 from .readers import INPUT_SUFFIXES  # noqa: E402  (one suffix registry: govie.readers.READERS)
 #: modules that add sub-commands: each has ``add_commands(subparsers)``
-COMMAND_MODULES: list[str] = ["render", "train", "corpus_cli"]
+COMMAND_MODULES: list[str] = ["render", "train", "corpus_cli", "labelstudio"]
 
 
 def _err(msg: str) -> None:
