@@ -531,9 +531,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     try:
         corpus = resolve_corpus_dir(args.corpus)
         print(f"[govie evaluate] loading the {args.split} split of {corpus}", file=sys.stderr, flush=True)
-        docs = [d for d in load_corpus(corpus, args.reports, missing="skip") if d.split == args.split]
+        # every document of the split or none: a score over the documents that happen to load misleads
+        docs = [d for d in load_corpus(corpus, args.reports) if d.split == args.split]
     except CorpusError as e:
-        return _usage(str(e))
+        return _usage(f"{e} (pass --reports DIR, repeatable, for the folders holding the texts)")
     if not docs:
         from .corpus import reports_dirs
 

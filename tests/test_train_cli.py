@@ -289,3 +289,11 @@ def test_validate_lint_limit_and_doc(tmp_path: Path, capsys) -> None:
     assert "1 documents validated" in out
     assert cli("corpus", "validate", "--corpus", str(corpus), "--doc", "zz9") == 2
     assert "--doc zz9: no such record" in capsys.readouterr().err
+
+
+def test_evaluate_refuses_a_split_with_missing_texts(corpus_dir: Path, tmp_path: Path, capsys) -> None:
+    """A score over the documents that happen to load would mislead: a missing text stops it."""
+    (corpus_dir / "texts" / "n01.txt").unlink()
+    assert cli("evaluate", "--corpus", str(corpus_dir), "--split", "dev", "--model", "rules", "--no-baseline") == 2
+    err = capsys.readouterr().err
+    assert "n01" in err and "--reports DIR" in err and "Traceback" not in err
