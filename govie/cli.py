@@ -19,7 +19,7 @@ EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 from .io.formats import FACT_FIELDS, FORMULA_START, _tsv_row, fact_rows, sheet_cell  # noqa: E402,F401
 from .io.readers import INPUT_SUFFIXES  # noqa: E402  (one suffix registry: govie.io.readers.READERS)
 #: modules that add sub-commands: each has ``add_commands(subparsers)``
-COMMAND_MODULES: list[str] = ["io.render", "training.train", "corpus.cli"]
+COMMAND_MODULES: list[str] = ["io.render", "training.cli", "corpus.cli", "corpus.labelstudio"]
 
 
 def _err(msg: str) -> None:
@@ -316,6 +316,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except (OSError, ValueError) as e:  # unwritable output, unreadable input (InputError): one line, no traceback
+        from .corpus.records import CorpusNotFound
+
+        if isinstance(e, CorpusNotFound):  # no corpus here (an installed govie): say which option to pass
+            _err(" ".join(str(e).split()))
+            return EXIT_USAGE
         msg = f"{e.filename}: {e.strerror}" if isinstance(e, OSError) and e.filename and e.strerror else str(e)
         _err(" ".join(msg.split()) or type(e).__name__)
         return EXIT_INPUT

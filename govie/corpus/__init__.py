@@ -3,8 +3,10 @@ Face dataset (:mod:`.hf`), CSV views (:mod:`.dataset`), drafts (:mod:`.draft`), 
 (:mod:`.interop`) and the ``govie corpus`` commands (:mod:`.cli`). Development-time code: the shipped pipeline
 imports none of it."""
 from .hf import load_dataset, to_dataset
-from .records import (DEFAULT_CORPUS, KINDS, LABELS, LAYOUTS, RELATIONS, SPLITS, CorpusDoc, CorpusError, Problem,
-                      default_reports_dir, load_corpus, load_record, validate)
+from .records import (DEFAULT_CORPUS, KINDS, LABELS, LAYOUTS, RELATIONS, SPLITS, CorpusDoc, CorpusError,
+                      CorpusNotFound, Problem, default_reports_dir, load_corpus, load_record, reports_dirs,
+                      resolve_corpus_dir, validate)
 
-__all__ = ["DEFAULT_CORPUS", "KINDS", "LABELS", "LAYOUTS", "RELATIONS", "SPLITS", "CorpusDoc", "CorpusError", "Problem",
-           "default_reports_dir", "load_corpus", "load_dataset", "load_record", "to_dataset", "validate"]
+__all__ = ["DEFAULT_CORPUS", "KINDS", "LABELS", "LAYOUTS", "RELATIONS", "SPLITS", "CorpusDoc", "CorpusError",
+           "CorpusNotFound", "Problem", "default_reports_dir", "load_corpus", "load_dataset", "load_record",
+           "reports_dirs", "resolve_corpus_dir", "to_dataset", "validate"]

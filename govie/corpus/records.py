@@ -14,7 +14,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Optional, Union
+from typing import Any, Iterable, Optional, Sequence, Union
 
 from ..normalize import NormalizationError, normalize
 from ..pipeline.quantities import iter_numerals
@@ -117,14 +117,82 @@ def year_band(year: Any) -> str:
     return YEAR_BANDS[0] if year <= 2012 else YEAR_BANDS[1] if year <= 2018 else YEAR_BANDS[2]
 
 
-def default_reports_dir() -> Optional[Path]:
-    env = os.environ.get("GOVIE_REPORTS_DIR")
+#: where the corpus and the report texts are looked for, besides the options
+CORPUS_ENV, REPORTS_ENV = "GOVIE_CORPUS_DIR", "GOVIE_REPORTS_DIR"
+PathsLike = Union[str, Path, Sequence[Union[str, Path]], None]
+
+
+class CorpusNotFound(CorpusError):
+    """No corpus directory where one was looked for (e.g. govie installed with pip, no ``--corpus``)."""
+
+
+def resolve_corpus_dir(option: Union[str, Path, None] = None, must_exist: bool = True) -> Path:
+    """The corpus directory: ``option`` (``--corpus``), else ``$GOVIE_CORPUS_DIR``, else the
+    checkout's ``corpus/`` (:data:`DEFAULT_CORPUS`), else ``./corpus``.
+
+    An installed govie (``pip install .``) holds no corpus: without an option this raises
+    :class:`CorpusNotFound` saying where it looked and what to pass. ``must_exist=False`` (a corpus
+    to write into) returns the option or default without checking it.
+    """
+    if option:
+        corpus = Path(option)
+        if must_exist and not (corpus / "annotations").is_dir():
+            raise CorpusNotFound(f"--corpus {corpus}: no annotations/ directory there (a corpus directory holds "
+                                 "annotations/<id>.json and splits.json, like corpus/ of a govie checkout)")
+        return corpus
+    env = os.environ.get(CORPUS_ENV)
     if env:
-        return Path(env)
+        corpus = Path(env)
+        if must_exist and not (corpus / "annotations").is_dir():
+            raise CorpusNotFound(f"${CORPUS_ENV}={env}: no annotations/ directory there; pass --corpus DIR")
+        return corpus
+    candidates = [DEFAULT_CORPUS, Path.cwd() / "corpus"]
+    for corpus in candidates:
+        if (corpus / "annotations").is_dir():
+            return corpus
+    if not must_exist:
+        return DEFAULT_CORPUS
+    raise CorpusNotFound("no annotated corpus found (looked in " + " and ".join(str(c) for c in candidates)
+                         + "). An installed govie ships the trained pipeline, not the corpus: pass --corpus DIR "
+                         f"(the corpus/ directory of a govie checkout, or your own) or set ${CORPUS_ENV}")
+
+
+def _split_env(value: str) -> list[Path]:
+    return [Path(v) for v in value.split(os.pathsep) if v]
+
+
+def reports_dirs(option: PathsLike = None) -> list[Path]:
+    """The directories searched for a record's text, in order: ``option`` (one directory or several:
+    ``--reports`` may be repeated), then ``$GOVIE_REPORTS_DIR`` (several joined by ``os.pathsep``), then
+    ``../shared/reports`` (next to the working directory or to the checkout) where it exists.
+
+    A record's text is the first ``DIR/text_ref`` whose sha256 matches, so texts annotated from
+    several folders load together. This is the one place that decides where report texts are.
+    """
+    if option is None:
+        given: list[Path] = []
+    elif isinstance(option, (str, Path)):
+        given = [Path(option)]
+    else:
+        given = [Path(o) for o in option]
+    out = given + _split_env(os.environ.get(REPORTS_ENV, ""))
     for cand in (Path.cwd().parent / "shared" / "reports", PROJECT_ROOT.parent / "shared" / "reports"):
         if cand.is_dir():
-            return cand
-    return None
+            out.append(cand)
+            break
+    seen, unique = set(), []
+    for d in out:
+        key = os.path.abspath(d)
+        if key not in seen:
+            seen.add(key)
+            unique.append(d)
+    return unique
+
+
+def default_reports_dir() -> Optional[Path]:
+    """The first directory of :func:`reports_dirs` without options (None when there is none)."""
+    dirs = reports_dirs()
+    return dirs[0] if dirs else None
 
 
 def sha256(text: str) -> str:
@@ -136,7 +204,9 @@ def read_splits(corpus_dir: Path) -> dict[str, str]:
     return json.loads(p.read_text(encoding="utf-8"))["documents"] if p.exists() else {}
 
 
-def load_record(path: Path, corpus_dir: Path, reports_dir: Optional[Path]) -> CorpusDoc:
+def load_record(path: Path, corpus_dir: Path, reports_dir: PathsLike) -> CorpusDoc:
+    """One record with its text: from ``corpus/texts`` (``meta.source`` ``corpus``) or from the first of
+    the reports directories (one, or a list in search order) whose ``text_ref`` has the record's sha256."""
     try:
         rec = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as e:
@@ -151,32 +221,46 @@ def load_record(path: Path, corpus_dir: Path, reports_dir: Optional[Path]) -> Co
         source = "corpus" if (corpus_dir / "texts" / rec["text_ref"]).exists() else "reports"
     if source == "corpus":
         tpath = corpus_dir / "texts" / rec["text_ref"]
-    else:
-        if reports_dir is None:
-            raise CorpusError(f"{rec['id']}: text {rec['text_ref']} lives in the reports directory; pass "
-                              "reports_dir= or set GOVIE_REPORTS_DIR")
-        tpath = Path(reports_dir) / rec["text_ref"]
-    if not tpath.exists():
-        raise CorpusError(f"{rec['id']}: text not found at {tpath}")
-    text = tpath.read_text(encoding="utf-8")
-    if sha256(text) != rec["sha256"]:
-        raise CorpusError(f"{rec['id']}: sha256 of {tpath} does not match the record (text changed?)")
-    return CorpusDoc(rec["id"], text, rec.get("meta", {}), rec["entities"], rec["relations"])
+        if not tpath.exists():
+            raise CorpusError(f"{rec['id']}: text not found at {tpath}")
+        text = tpath.read_text(encoding="utf-8")
+        if sha256(text) != rec["sha256"]:
+            raise CorpusError(f"{rec['id']}: sha256 of {tpath} does not match the record (text changed?)")
+        return CorpusDoc(rec["id"], text, rec.get("meta", {}), rec["entities"], rec["relations"])
+    dirs = [Path(d) for d in ([reports_dir] if isinstance(reports_dir, (str, Path)) else reports_dir or [])]
+    if not dirs:
+        raise CorpusError(f"{rec['id']}: text {rec['text_ref']} lives in the reports directory; pass "
+                          f"reports_dir= (--reports DIR) or set {REPORTS_ENV}")
+    found = [d / rec["text_ref"] for d in dirs if (d / rec["text_ref"]).is_file()]
+    if not found:
+        if len(dirs) == 1:
+            raise CorpusError(f"{rec['id']}: text not found at {dirs[0] / rec['text_ref']}")
+        raise CorpusError(f"{rec['id']}: text {rec['text_ref']} not found in any of "
+                          f"{', '.join(str(d) for d in dirs)} (pass --reports DIR for the folder that holds it)")
+    for tpath in found:  # the first file with the annotated text: a same-named file elsewhere may differ
+        text = tpath.read_text(encoding="utf-8")
+        if sha256(text) == rec["sha256"]:
+            return CorpusDoc(rec["id"], text, rec.get("meta", {}), rec["entities"], rec["relations"])
+    raise CorpusError(f"{rec['id']}: sha256 of {found[0]} does not match the record (text changed?)"
+                      + (f"; nor does any of {', '.join(map(str, found[1:]))}" if len(found) > 1 else ""))
 
 
-def load_corpus(corpus_dir: Union[str, Path, None] = None, reports_dir: Union[str, Path, None] = None,
+def load_corpus(corpus_dir: Union[str, Path, None] = None, reports_dir: PathsLike = None,
                 missing: str = "error", augment: bool = False) -> list[CorpusDoc]:
     """Load every record; ``missing="skip"`` drops records whose text is unavailable.
 
+    ``corpus_dir``: see :func:`resolve_corpus_dir`; ``reports_dir``: one directory or several, searched
+    before the defaults (:func:`reports_dirs`).
+
     ``augment=True`` adds traditional-script copies of the training documents (origin ``augmented``).
     """
-    corpus_dir = Path(corpus_dir) if corpus_dir else DEFAULT_CORPUS
-    reports_dir = Path(reports_dir) if reports_dir else default_reports_dir()
+    corpus_dir = resolve_corpus_dir(corpus_dir)
+    dirs = reports_dirs(reports_dir)
     splits = read_splits(corpus_dir)
     docs = []
     for path in sorted((corpus_dir / "annotations").glob("*.json")):
         try:
-            doc = load_record(path, corpus_dir, reports_dir)
+            doc = load_record(path, corpus_dir, dirs)
         except CorpusError:
             if missing == "skip":
                 continue

@@ -1,4 +1,5 @@
-"""``govie train`` and ``govie evaluate``: rebuild the shipped pipeline from ``corpus/`` and score it.
+"""``govie train``: rebuild the shipped pipeline from ``corpus/`` (the commands ``govie train`` and
+``govie evaluate`` are in :mod:`govie.training.cli`).
 
 Training is reproducible (fixed seeds) and runs in four stages:
 
@@ -13,10 +14,12 @@ Training is reproducible (fixed seeds) and runs in four stages:
 
 ``--stages relations --base MODEL`` runs stages 2 and 4 only, on MODEL's tokenizer, tok2vec and NER
 (minutes instead of an hour: the pkuseg and NER stages are the long ones).
+
+Every stage says how far it is: pkuseg a line per iteration (read from its training log), the silent
+ones a :class:`Heartbeat` line every :data:`HEARTBEAT` seconds.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
@@ -29,7 +32,7 @@ from typing import Optional, Sequence
 import spacy
 from spacy.language import Language
 
-from ..corpus.records import PROJECT_ROOT, CorpusDoc, load_corpus
+from ..corpus.records import PROJECT_ROOT, CorpusDoc, PathsLike, load_corpus, reports_dirs, resolve_corpus_dir
 from ..pipeline.segmenter import train_pkuseg, write_training_file
 
 DEFAULT_NER_CONFIG = PROJECT_ROOT / "training" / "ner.cfg"
@@ -39,6 +42,37 @@ DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "model"
 CHUNK = 1500
 #: written into every pipeline ``govie train`` saves: only a directory holding it may be replaced
 MARKER = "govie-train.json"
+#: the shipped pipeline's name (meta.json); a retrained one elsewhere defaults to CUSTOM_NAME
+SHIPPED_NAME, CUSTOM_NAME = "govie_zh", "govie_zh_custom"
+#: seconds between two "still running" lines of a stage that prints nothing itself
+HEARTBEAT = 30.0
+#: the option that names each training config, and the file of a checkout it defaults to
+CONFIG_OPTIONS = {"--config": "training/config.cfg", "--ner-config": "training/ner.cfg"}
+
+
+class TrainingError(ValueError):
+    """Training cannot start: no documents, no config (one line, exit 2 on the command line)."""
+
+
+def check_config(config: Path, option: str = "--config") -> Path:
+    """A training config (``option`` names it: ``--config`` for the relation stage, ``--ner-config``
+    for tok2vec + NER), or a ``TrainingError`` saying what to pass (an installed govie has no
+    ``training/`` directory)."""
+    config = Path(config)
+    if not config.is_file():
+        raise TrainingError(f"training config not found: {config}. An installed govie ships no training/ "
+                            f"directory: pass {option} FILE ({CONFIG_OPTIONS[option]} of a govie checkout)")
+    return config
+
+
+def default_work_dir() -> Path:
+    """``training/work`` of a checkout; for an installed govie (no ``training/``), a directory in the
+    system's temporary directory (never inside site-packages)."""
+    import tempfile
+
+    if DEFAULT_WORK.parent.is_dir():
+        return DEFAULT_WORK
+    return Path(tempfile.gettempdir()) / "govie-train-work"
 
 
 def log(msg: str) -> None:
@@ -83,6 +117,76 @@ def make_tokenizer_nlp(pkuseg_dir: Optional[Path]) -> Language:
     return nlp
 
 
+class Heartbeat:
+    """While a silent stage runs, log a line every ``every`` seconds: the elapsed time and what
+    ``progress()`` says (e.g. the last pkuseg iteration), so a long run never looks hung."""
+
+    def __init__(self, what: str, every: Optional[float] = None, progress=None) -> None:
+        import threading
+
+        self.what, self.every, self.progress = what, HEARTBEAT if every is None else every, progress
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._last = None
+
+    def _state(self) -> Optional[str]:
+        if self.progress is None:
+            return None
+        try:
+            return self.progress()
+        except Exception:  # progress is a nicety: never let it end the run
+            return None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            extra = self._state()
+            if extra and extra != self._last:
+                self._last = extra
+                log(f"{self.what}: {extra} ({time.monotonic() - self._start:.0f} s)")
+            else:
+                log(f"{self.what}: still running ({time.monotonic() - self._start:.0f} s)")
+
+    def __enter__(self) -> "Heartbeat":
+        self._start = time.monotonic()
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        extra = self._state() if exc_type is None else None
+        if extra and extra != self._last:  # the last step, when it ended between two beats
+            log(f"{self.what}: {extra} ({time.monotonic() - self._start:.0f} s)")
+
+
+def pkuseg_progress(tmp_root: Path, iterations: int):
+    """A function that reads the newest ``iterN …`` line of pkuseg's training log under ``tmp_root``
+    (pkuseg writes ``trainLog.txt`` into a temporary directory of the training process)."""
+    import re
+
+    seen: list[str] = []  # the process removes its log when it ends: keep the last line read
+
+    def progress() -> Optional[str]:
+        lines = []
+        for log_file in tmp_root.glob("*/.pkuseg/temp/output/trainLog.txt"):
+            try:
+                text = log_file.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            lines += [ln for ln in text.splitlines() if ln.startswith("iter")]
+        if lines:
+            seen[:] = lines[-1:]
+        if not seen:
+            return "reading the training data"
+        lines = seen
+        m = re.match(r"iter(\d+)\s+diff=(\S+)\s+train-time\(sec\)=(\S+)\s+(.*)", lines[-1])
+        if not m:
+            return lines[-1]
+        return f"iteration {int(m.group(1)) + 1}/{iterations} done (diff {m.group(2)}, {m.group(4).strip()})"
+
+    return progress
+
+
 def stage_pkuseg(train_docs: Sequence[CorpusDoc], dev_docs: Sequence[CorpusDoc], work: Path,
                  iterations: int) -> Path:
     seg = work / "pkuseg"
@@ -90,7 +194,23 @@ def stage_pkuseg(train_docs: Sequence[CorpusDoc], dev_docs: Sequence[CorpusDoc],
     write_training_file([(d.text, []) for d in dev_docs], work / "seg-dev.txt")
     if seg.exists():
         shutil.rmtree(seg)
-    train_pkuseg(work / "seg-train.txt", work / "seg-dev.txt", seg, iterations)
+    # the training process keeps its log in a temporary directory: put that where the heartbeat can read it
+    tmp_root = work / "pkuseg-tmp"
+    shutil.rmtree(tmp_root, ignore_errors=True)
+    tmp_root.mkdir(parents=True)
+    old = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(tmp_root.resolve())
+    try:
+        start = time.monotonic()
+        with Heartbeat("stage 1/4: pkuseg", progress=pkuseg_progress(tmp_root, iterations)):
+            train_pkuseg(work / "seg-train.txt", work / "seg-dev.txt", seg, iterations)
+        log(f"stage 1/4: pkuseg done ({iterations} iterations, {time.monotonic() - start:.0f} s)")
+    finally:
+        if old is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = old
+        shutil.rmtree(tmp_root, ignore_errors=True)
     return seg
 
 
@@ -159,9 +279,36 @@ def assemble(base: Language, relations_dir: Path) -> Language:
     return nlp
 
 
-def write_meta(nlp: Language) -> None:
+def check_name_version(name: Optional[str], version: Optional[str]) -> None:
+    """``--name``/``--version`` usable by ``spacy package`` (package ``zh_<name>-<version>``), or a
+    one-line ``ValueError``."""
+    import re
+
+    if name is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        raise ValueError(f"--name {name!r}: letters, digits and _ only, starting with a letter (spacy package "
+                         "makes it the Python package zh_<name>)")
+    if version is not None:
+        from packaging.version import InvalidVersion, Version
+
+        try:
+            Version(version)
+        except InvalidVersion:
+            raise ValueError(f"--version {version!r} is not a version number such as 1.0.0 or 0.1.0+mine") from None
+
+
+def default_name_version(output: Path, name: Optional[str], version: Optional[str]) -> tuple[str, str]:
+    """The name and version of a pipeline trained into ``output``: the shipped pipeline's
+    (``govie_zh``, govie's version) when it replaces the shipped one, else ``govie_zh_custom`` and
+    ``<govie version>+custom`` unless ``--name``/``--version`` say otherwise — a retrained pipeline
+    never passes for the shipped one."""
+    shipped = Path(output).absolute() == DEFAULT_OUTPUT.absolute()
+    return (name or (SHIPPED_NAME if shipped else CUSTOM_NAME),
+            version or (_version() if shipped else f"{_version()}+custom"))
+
+
+def write_meta(nlp: Language, name: str = SHIPPED_NAME, version: Optional[str] = None) -> None:
     """Name and describe the pipeline; ``govie evaluate --update-meta`` adds the measured scores."""
-    nlp.meta.update({"name": "govie_zh", "version": _version(), "description":
+    nlp.meta.update({"name": name, "version": version or _version(), "description":
                      "govie: QUANTITY/METRIC NER and VALUE_OF/PART_OF relations for Chinese government "
                      "information-disclosure annual reports", "license": "MIT", "author": "govie"})
 
@@ -178,7 +325,7 @@ def _is_training_output(path: Path) -> bool:
     if (path / MARKER).is_file():
         return True
     try:
-        return json.loads((path / "meta.json").read_text(encoding="utf-8")).get("name") == "govie_zh"
+        return json.loads((path / "meta.json").read_text(encoding="utf-8")).get("name") == SHIPPED_NAME
     except (OSError, ValueError, AttributeError):
         return False
 
@@ -253,25 +400,39 @@ def save_output(nlp, output: Path) -> None:
 
 
 def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_NER_CONFIG, work: Path = DEFAULT_WORK,
-          corpus_dir: Optional[Path] = None, reports_dir: Optional[Path] = None, max_docs: Optional[int] = None,
+          corpus_dir: Optional[Path] = None, reports_dir: PathsLike = None, max_docs: Optional[int] = None,
           max_epochs: Optional[int] = None, pkuseg_iter: int = 10, augment: bool = True,
           rel_config: Path = DEFAULT_REL_CONFIG, base: Optional[Path] = None,
-          rel_epochs: Optional[int] = None) -> Language:
-    """All four stages, or with ``base`` (a saved pipeline) stages 2 and 4 on its tokenizer/tok2vec/NER."""
+          rel_epochs: Optional[int] = None, name: Optional[str] = None, version: Optional[str] = None) -> Language:
+    """All four stages, or with ``base`` (a saved pipeline) stages 2 and 4 on its tokenizer/tok2vec/NER.
+
+    ``config`` is the tok2vec + NER config (``--ner-config``), ``rel_config`` the relation config
+    (``--config``); ``reports_dir`` one directory or several (:func:`govie.corpus.records.reports_dirs`);
+    ``name``/``version`` go into meta.json (:func:`default_name_version` when not given).
+    """
     from spacy.cli.train import train as spacy_train
 
     from ..pipeline import tokenizer  # noqa: F401
 
     check_output_dir(output)  # before the long run, not after it
+    check_name_version(name, version)
+    name, version = default_name_version(output, name, version)
+    rel_config = check_config(rel_config, "--config")
+    if base is None:
+        config = check_config(config, "--ner-config")
     random.seed(0)
     work.mkdir(parents=True, exist_ok=True)
+    log("loading the corpus")
     docs = load_corpus(corpus_dir, reports_dir, augment=augment, missing="skip")
     train_docs = [d for d in docs if d.split == "train"]
     dev_docs = [d for d in docs if d.split == "dev"]
     if max_docs:
         train_docs, dev_docs = train_docs[:max_docs], dev_docs[:max(1, max_docs // 2)]
     if not train_docs:
-        raise SystemExit("govie train: no training documents (is the reports directory available?)")
+        searched = ", ".join(str(d) for d in reports_dirs(reports_dir)) or "none found"
+        raise TrainingError(f"no training documents could be loaded from {resolve_corpus_dir(corpus_dir)} "
+                            f"(reports directories searched: {searched}); pass --reports DIR for the folder(s) "
+                            "holding the texts, --corpus DIR for another corpus")
     if not dev_docs:  # a corpus too small for a dev split (smoke runs): score on the training data
         log("no dev documents available: the training documents stand in for dev")
         dev_docs = train_docs[:1]
@@ -280,118 +441,29 @@ def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_NER_CONFIG, work
     if base is not None:
         log(f"stages 2 and 4 only, on the tokenizer, tok2vec and NER of {base}")
         nlp = load_base(base)
-        log("stage 2/4: DocBins")
-        stage_docbins(nlp, train_docs, dev_docs, work)
-        log("stage 4/4: govie_relations (spaCy training loop), assembling the pipeline")
-        final = assemble(nlp, train_relations(rel_config, work, rel_epochs))
-        write_meta(final)
-        save_output(final, output)
-        log(f"saved {output}")
-        return final
-    log(f"stage 1/4: pkuseg segmenter ({pkuseg_iter} iterations)")
-    seg = stage_pkuseg(train_docs, dev_docs, work, pkuseg_iter)
-    nlp = make_tokenizer_nlp(seg)
+    else:
+        log(f"stage 1/4: pkuseg segmenter ({pkuseg_iter} iterations)")
+        seg = stage_pkuseg(train_docs, dev_docs, work, pkuseg_iter)
+        nlp = make_tokenizer_nlp(seg)
     log("stage 2/4: DocBins")
-    stage_docbins(nlp, train_docs, dev_docs, work)
-    log("stage 3/4: tok2vec + NER (spaCy training loop)")
-    overrides = {"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy"),
-                 "paths.pkuseg_model": str(seg)}
-    if max_epochs:
-        overrides["training.max_epochs"] = max_epochs
-    ner_out = work / "ner"
-    spacy_train(config, ner_out, overrides=overrides)
+    with Heartbeat("stage 2/4: DocBins"):
+        stage_docbins(nlp, train_docs, dev_docs, work)
+    if base is None:
+        log("stage 3/4: tok2vec + NER (spaCy training loop)")
+        overrides = {"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy"),
+                     "paths.pkuseg_model": str(seg)}
+        if max_epochs:
+            overrides["training.max_epochs"] = max_epochs
+        ner_out = work / "ner"
+        with Heartbeat("stage 3/4: tok2vec + NER", every=4 * HEARTBEAT):
+            spacy_train(config, ner_out, overrides=overrides)
+        nlp = spacy.load(ner_out / "model-best")
     log("stage 4/4: govie_relations (spaCy training loop), assembling the pipeline")
-    final = assemble(spacy.load(ner_out / "model-best"), train_relations(rel_config, work, rel_epochs))
-    write_meta(final)
+    with Heartbeat("stage 4/4: govie_relations", every=4 * HEARTBEAT):
+        relations_dir = train_relations(rel_config, work, rel_epochs)
+    with Heartbeat("stage 4/4: assembling"):
+        final = assemble(nlp, relations_dir)
+    write_meta(final, name, version)
     save_output(final, output)
-    log(f"saved {output}")
+    log(f"saved {output}: pipeline {name} {version}")
     return final
-
-
-# --------------------------------------------------------------------------- CLI
-def cmd_train(args: argparse.Namespace) -> int:
-    try:
-        check_output_dir(Path(args.output))
-    except ValueError as e:
-        print(f"govie: {e}", file=sys.stderr)
-        return 2
-    base = None
-    if args.stages == "relations":
-        if not args.base:
-            print("govie: --stages relations needs --base MODEL (the pipeline whose tokenizer, tok2vec and NER "
-                  "to keep)", file=sys.stderr)
-            return 2
-        base = Path(args.base)
-        if not (base / "config.cfg").is_file():
-            print(f"govie: --base {base} is not a saved pipeline (no config.cfg)", file=sys.stderr)
-            return 2
-    elif args.base:
-        print("govie: --base goes with --stages relations", file=sys.stderr)
-        return 2
-    train(Path(args.output), Path(args.ner_config), Path(args.work), reports_dir=args.reports,
-          max_docs=args.max_docs, max_epochs=args.max_epochs, pkuseg_iter=args.pkuseg_iter,
-          augment=not args.no_augment, rel_config=Path(args.config), base=base, rel_epochs=args.rel_epochs)
-    return 0
-
-
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    from ..api import load
-    from .evaluate import evaluate, format_table
-
-    docs = [d for d in load_corpus(reports_dir=args.reports) if d.split == args.split]
-    if not docs:
-        print(f"govie: no documents in split {args.split!r}", file=sys.stderr)
-        return 2
-    named = {}
-    model = load(args.model) if args.model else load()
-    named["govie"] = evaluate(docs, model)
-    if not args.no_baseline:
-        named["rules only"] = evaluate(docs, load("rules"))
-    print(f"split: {args.split}")
-    print(format_table(named))
-    if args.json:
-        Path(args.json).write_text(json.dumps({k: v.to_dict() for k, v in named.items()}, indent=1), encoding="utf-8")
-    if args.update_meta:
-        update_meta(Path(args.model) if args.model else DEFAULT_OUTPUT, args.split, named["govie"])
-    return 0
-
-
-def update_meta(model_dir: Path, split: str, scores) -> None:
-    """Record measured scores in the pipeline's meta.json (spaCy ``performance`` convention)."""
-    meta_path = model_dir / "meta.json"
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    s = scores.to_dict()
-    perf = {"split": split, "documents": s["documents"], "fact_f": s["fact"]["f"], "fact_exact_f": s["fact_exact"]["f"],
-            "quantity_f": s["quantity"]["f"], "ents_per_type": {k: v for k, v in s["ner"].items()},
-            "rel_per_type": {k: v for k, v in s["relations"].items()}}
-    meta["performance"] = perf
-    meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote scores into {meta_path}")
-
-
-def add_commands(sub) -> None:
-    p = sub.add_parser("train", help="rebuild the pipeline from corpus/ (reproducible, fixed seeds)")
-    p.add_argument("--output", default=str(DEFAULT_OUTPUT), help="where to save the pipeline (default: the package); a new or empty "
-                   "directory, or a previous govie training output (it is replaced at the end)")
-    p.add_argument("--config", default=str(DEFAULT_REL_CONFIG), help="the relation training config (spacy train)")
-    p.add_argument("--ner-config", default=str(DEFAULT_NER_CONFIG), help="the tok2vec + NER training config")
-    p.add_argument("--stages", choices=["all", "relations"], default="all",
-                   help="relations: retrain only govie_relations on top of --base (DocBins + relation stage)")
-    p.add_argument("--base", default=None, help="with --stages relations: the pipeline whose tokenizer, tok2vec "
-                   "and NER the new pipeline keeps")
-    p.add_argument("--rel-epochs", type=int, default=None, help="epochs of the relation stage (default: config)")
-    p.add_argument("--work", default=str(DEFAULT_WORK), help="directory for intermediate files")
-    p.add_argument("--reports", default=None, help="directory of the report texts (default ../shared/reports)")
-    p.add_argument("--max-docs", type=int, default=None, help="train on the first N documents only (smoke runs)")
-    p.add_argument("--max-epochs", type=int, default=None)
-    p.add_argument("--pkuseg-iter", type=int, default=10)
-    p.add_argument("--no-augment", action="store_true", help="no traditional-script copies")
-    p.set_defaults(func=cmd_train)
-    e = sub.add_parser("evaluate", help="score a pipeline on a corpus split, side by side with the rules")
-    e.add_argument("--split", default="test", choices=["train", "dev", "test"])
-    e.add_argument("--model", default=None, help="pipeline directory (default: the shipped one)")
-    e.add_argument("--reports", default=None)
-    e.add_argument("--no-baseline", action="store_true")
-    e.add_argument("--json", default=None, help="also write the scores here")
-    e.add_argument("--update-meta", action="store_true", help="record the scores in the pipeline's meta.json")
-    e.set_defaults(func=cmd_evaluate)
