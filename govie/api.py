@@ -30,7 +30,10 @@ def build_rule_pipeline() -> Language:
 
     register_components()
 
+    from .pipeline.tokenizer import CharTokenizer
+
     nlp = spacy.blank("zh")
+    nlp.tokenizer = CharTokenizer(nlp.vocab)  # spaCy's character tokenizer, aligned in linear time
     nlp.add_pipe("govie_quantities")
     nlp.add_pipe("govie_table_reader")
     nlp.add_pipe("govie_rule_linker")

@@ -126,3 +126,37 @@ def test_table_reader_survives_an_unrecognised_t2_header(rules_nlp):
     from the split search killed the whole document on 0.1."""
     report = govie.parse(T2_HEADER_TYPO, nlp=rules_nlp)
     assert report.quantities, "the table's cells are still read"
+
+
+# --------------------------------------------------------------------------- alignment in linear time (#13)
+@pytest.mark.parametrize("text", ["", " ", "受理 申请5件", "a  b\t c\n\nd ", "  前导空格", "末尾 ", "%%% %%", "一\u3000二 三",
+                                  "x" * 50 + " " * 7 + "y"])
+def test_words_and_spaces_is_spacy_alignment(text):
+    from spacy.util import get_words_and_spaces
+
+    from govie.pipeline.tokenizer import words_and_spaces
+
+    for words in (list(text), text.split(), [w for w in text.replace(" ", " | ").split("|") if w]):
+        try:
+            want = get_words_and_spaces(words, text)
+        except ValueError:
+            with pytest.raises(ValueError):
+                words_and_spaces(words, text)
+            continue
+        assert words_and_spaces(words, text) == want
+
+
+def test_character_alignment_is_linear():
+    """spaCy's get_words_and_spaces slices the rest of the text per word: 80,000 '%' took 2 s."""
+    import time
+
+    from govie.pipeline.tokenizer import words_and_spaces
+
+    def cpu(n):
+        text = "%" * n
+        t = time.process_time()
+        words_and_spaces(list(text), text)
+        return time.process_time() - t
+
+    small, large = min(cpu(25_000) for _ in range(3)), min(cpu(100_000) for _ in range(3))
+    assert large / max(small, 0.005) < 8.0

@@ -23,7 +23,7 @@ def test_tiny_training_run_end_to_end(tmp_path):
     assert run.returncode == 0, run.stderr[-3000:]
     assert (out / "config.cfg").exists()
     assert (out / "tokenizer" / "pkuseg_model").is_dir()
-    assert (out / "govie_relations" / "cfg.json").exists()
+    assert (out / "govie_relations" / "cfg").exists() and (out / "govie_relations" / "model").exists()
     code = (
         "import json, sys, spacy, govie\n"
         "nlp = spacy.load(sys.argv[1])\n"

@@ -1,17 +1,17 @@
 """Ablations of the shipped pipeline on a corpus split, overall and per kind / format / layout / script.
 
-    python training/ablations.py [--split dev] [--model DIR] [--json OUT]
+    python training/ablations.py [--split dev] [--model DIR] --work WORK [--json OUT]
 
 Configurations (columns):
 
 - ``rules``: the rule-only pipeline (``govie.load("rules")``: rule quantities, table reader, rule
   linker, indicators);
 - ``model``: the trained parts alone — tokenizer, tok2vec, NER (with ``govie_metric_bounds``, which
-  trims the NER's METRIC spans), and a ``govie_relations`` classifier fitted here on the training
-  split with ``propose = false`` (the shipped one is fitted with the rule linker's METRIC proposals
-  as candidates and features, so it cannot simply be switched off); no ``govie_quantities``, no
-  ``govie_table_reader``, no ``govie_rule_linker``. QUANTITY values come from the normaliser
-  reading the NER's spans;
+  trims the NER's METRIC spans), and a ``govie_relations`` trained here with spaCy's loop on the
+  DocBins of ``--work`` without the rule linker (the shipped one learns from the rule linker's
+  proposals as candidates and features, so it cannot simply be switched off); no ``govie_quantities``,
+  no ``govie_table_reader``, no ``govie_rule_linker``, no fallback. QUANTITY values come from the
+  normaliser reading the NER's spans;
 - ``shipped``: the shipped pipeline as it is (``govie.load()`` or ``--model``).
 
 Rows: fact F1, exact-indicator fact F1, quantity F1 and PART_OF F1 (``govie.training.evaluate``'s scoring,
@@ -36,31 +36,37 @@ from govie.api import MODEL_DIR
 from govie.corpus import load_corpus
 from govie.training.evaluate import GROUPINGS, Scores, score_groups
 
-RULE_COMPONENTS = ("govie_quantities", "govie_table_reader", "govie_rule_linker")
+
 METRICS = (("fact F1", lambda s: s.fact.f), ("exact-indicator F1", lambda s: s.fact_exact.f),
            ("quantity F1", lambda s: s.quantity.f), ("PART_OF F1", lambda s: s.relations["PART_OF"].f))
 
 
-def model_only(model_dir: Path, train_docs, rel_epochs: int = 8) -> Language:
-    """The trained tok2vec + NER of ``model_dir`` with a relation classifier fitted without the
-    rule proposals, and no rule component."""
-    from govie.pipeline import components  # noqa: F401  (factories)
-    from govie.pipeline import relations
-    from govie import tables
-    from govie import taxonomy
-    from govie.training.train import assemble
+def model_only(model_dir: Path, work: Path, max_epochs: Optional[int] = None) -> Language:
+    """The trained tokenizer, tok2vec and NER of ``model_dir`` (with ``govie_metric_bounds``) and a
+    ``govie_relations`` trained here without the rule linker: no proposals as candidates or features, no
+    fallback; no ``govie_quantities``, ``govie_table_reader`` or ``govie_rule_linker``. ``work`` must hold
+    the DocBins ``govie train`` writes (``train.spacy``, ``dev.spacy``)."""
+    from spacy.cli.train import train as spacy_train
 
+    from govie.pipeline import register_components
+    from govie.training import corpus_reader  # noqa: F401  (registers govie.RelationCorpus.v1)
+    from govie.training.train import DEFAULT_REL_CONFIG
+
+    register_components()
+    out = Path(tempfile.mkdtemp(prefix="govie-ablation-"))
+    overrides: dict = {"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy"),
+                       "nlp.pipeline": ["govie_relations"], "training.annotating_components": [],
+                       "components.govie_relations.fallback": False}
+    if max_epochs:
+        overrides["training.max_epochs"] = max_epochs
+    spacy_train(DEFAULT_REL_CONFIG, out, overrides=overrides)
     nlp = spacy.load(model_dir)
     for name in list(nlp.pipe_names):
-        if name not in ("tok2vec", "ner"):
+        if name not in ("tok2vec", "ner", "govie_metric_bounds"):
             nlp.remove_pipe(name)
-    with tempfile.TemporaryDirectory(prefix="govie-ablation-") as tmp:
-        nlp.to_disk(tmp)
-        full = assemble(Path(tmp), train_docs, rel_epochs=rel_epochs, propose=False)
-    for name in RULE_COMPONENTS:
-        if name in full.pipe_names:
-            full.remove_pipe(name)
-    return full
+    nlp.add_pipe("govie_relations", source=spacy.load(out / "model-best"))
+    nlp.add_pipe("govie_indicators")
+    return nlp
 
 
 def format_groups(named: dict[str, dict[str, dict[str, Scores]]]) -> str:
@@ -86,6 +92,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--split", default="dev", choices=["train", "dev", "test"])
     ap.add_argument("--model", default=None, help="the shipped pipeline's directory (default: govie/model)")
     ap.add_argument("--skip-model-only", action="store_true", help="no refitting: rules and shipped only")
+    ap.add_argument("--work", default=None, help="the DocBins of `govie train` (train.spacy, dev.spacy) for the "
+                    "model-only relation component")
+    ap.add_argument("--rel-epochs", type=int, default=None)
     ap.add_argument("--json", default=None, help="also write the scores here")
     args = ap.parse_args(argv)
     model_dir = Path(args.model) if args.model else MODEL_DIR
@@ -97,14 +106,17 @@ def main(argv: Optional[list[str]] = None) -> int:
     if not gold:
         print(f"ablations: no documents in split {args.split!r}", file=sys.stderr)
         return 2
+    if not args.skip_model_only and not (args.work and (Path(args.work) / "train.spacy").exists()):
+        print("ablations: the model-only column needs --work DIR with govie train's DocBins (train.spacy, "
+              "dev.spacy), or --skip-model-only", file=sys.stderr)
+        return 2
     pipelines = {"rules": lambda: govie.load("rules")}
     if not args.skip_model_only:
         def build():
             t0 = time.time()
-            train_docs = [d for d in load_corpus(augment=True) if d.split == "train"]
-            nlp = model_only(model_dir, train_docs)
-            print(f"(model-only relation classifier fitted on {len(train_docs)} training documents "
-                  f"in {time.time() - t0:.0f} s)", file=sys.stderr)
+            nlp = model_only(model_dir, Path(args.work), args.rel_epochs)
+            print(f"(model-only relation component trained on {args.work} in {time.time() - t0:.0f} s)",
+                  file=sys.stderr)
             return nlp
         pipelines["model"] = build
     pipelines["shipped"] = lambda: govie.load(str(model_dir))

@@ -210,7 +210,7 @@ class RelationExtractor(TrainablePipe):
             extensions.init_doc(doc)
         self.model.initialize(X=sample)
 
-    # -- serialisation: TrainablePipe's (cfg.json and the model's bytes through srsly) -------------
+    # -- serialisation: TrainablePipe's (``cfg`` as JSON and the model's bytes through srsly) -------------
     def from_disk(self, path, *, exclude=tuple()) -> "RelationExtractor":
         try:
             return super().from_disk(path, exclude=exclude)
