@@ -89,3 +89,57 @@ def test_push_needs_a_directory_of_texts(tmp_path: Path, capsys) -> None:
     assert cli("annotate", "push", str(tmp_path / "none"), "--project", "p") == 2
     assert "no such directory" in capsys.readouterr().err
     assert cli("annotate") == 2
+
+
+class _FakeProjects:
+    def __init__(self, tasks: list) -> None:
+        self.made, self.tasks = [], tasks
+
+    def list(self):
+        return list(self.made)
+
+    def create(self, title: str, label_config: str, description: str = ""):
+        from types import SimpleNamespace
+
+        self.made.append(SimpleNamespace(id=len(self.made) + 1, title=title, label_config=label_config))
+        return self.made[-1]
+
+    def import_tasks(self, id: int, request: list) -> None:
+        self.tasks += [{**t, "id": len(self.tasks) + n} for n, t in enumerate(request, 1)]
+
+
+class _FakeClient:
+    """What push/pull use of label_studio_sdk.LabelStudio: projects.list/create/import_tasks, tasks.list."""
+
+    def __init__(self) -> None:
+        from types import SimpleNamespace
+
+        self.stored: list = []
+        self.projects = _FakeProjects(self.stored)
+        self.tasks = SimpleNamespace(list=lambda project, fields: [dict(t) for t in self.stored])
+
+
+def test_push_then_pull_without_a_server(tmp_path: Path, rules_nlp) -> None:
+    """push and pull through a stand-in client (no SDK, no server): the project is created with govie's
+    config, a second push sends nothing, and a task annotated as predicted comes back as a valid record."""
+    from govie.corpus.records import load_corpus, validate_doc
+
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    text = NARRATIVE.format(a=5719, b=300, c=169, d=34)
+    (texts / "a.txt").write_text(text, encoding="utf-8")
+    client = _FakeClient()
+    assert labelstudio.push(client, "p", texts, nlp=rules_nlp, model_version="rules")["pushed"] == 1
+    assert client.projects.made[0].label_config == LABEL_STUDIO_CONFIG
+    assert labelstudio.push(client, "p", texts, nlp=rules_nlp)["pushed"] == 0  # the same text is not sent twice
+    corpus = tmp_path / "corpus"
+    assert labelstudio.pull(client, "p", corpus, [texts]) == (0, 0, 1)  # nothing annotated yet
+    task = client.stored[0]
+    task["annotations"] = [{"result": task["predictions"][0]["result"]}]  # the annotator accepts the prediction
+    status, written, waiting = labelstudio.pull(client, "p", corpus, [texts], layout="narrative")
+    assert (status, written, waiting) == (0, 1, 0)
+    (doc,) = load_corpus(corpus, reports_dir=[texts])
+    assert doc.id == "a" and doc.text == text and not [p for p in validate_doc(doc) if p.severity == "error"]
+    pred = task["predictions"][0]["result"]
+    assert len(doc.entities) == sum(r["type"] == "labels" for r in pred)
+    assert len(doc.relations) == sum(r["type"] == "relation" for r in pred) > 0
