@@ -1,4 +1,4 @@
-"""Command line: ``govie parse``, ``govie corpus …``, ``govie train``, ``govie evaluate``.
+"""Command line: ``govie parse``, ``govie corpus …``, ``govie train``, ``govie evaluate``, ``govie annotate``.
 
 Exit codes: 0 success (an empty input gives an empty result and a note on stderr);
 1 some input could not be read (one line per file on stderr, the others still processed);
