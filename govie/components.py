@@ -90,7 +90,8 @@ METRIC_BOUNDS_CONFIG = {
                 "专门的", "專門的", "在"],
     # words that begin with a leading word and are words of the indicator (在线访谈)
     "keep": ["在线", "在線", "在建", "在办", "在辦", "在职", "在職", "在校", "因素", "已办", "已辦"],
-    # a channel (通过政府网站, 在村务公开栏) before the verb that defines the indicator: 发布信息
+    # a channel (通过政府网站, 在村务公开栏) before the verb that defines the indicator and its object:
+    # 发布信息 (but 通过网站公开, a breakdown by channel, keeps its channel)
     "channel_openers": ["通过", "通過", "在", "利用", "依托"],
     "channel_verbs": ["主动公开", "主動公開", "公开", "公開", "发布", "發布", "发表", "發表", "推送", "更新", "公布"],
     # words that close a predicted METRIC but stay outside it: 等, 的, a change (提高至, 压缩), 超, a conjunction
@@ -126,7 +127,7 @@ class MetricBounds:
         self.leading = re.compile(f"(?:{_alternation(leading)})")
         self.keep = re.compile(f"(?:{_alternation(keep)})")
         self.channel = re.compile(f"(?:{_alternation(channel_openers)})[^，,。；;：:、“”\"「」《》\n]{{1,{_CHANNEL_MAX}}}?"
-                                  f"(?=(?:{_alternation(channel_verbs)}))")
+                                  f"(?=(?:{_alternation(channel_verbs)})[^\\s，,。；;])")  # the verb has an object
         self.trailing = re.compile(f"(?:{_alternation(trailing)})$")
 
     def bounds(self, text: str, start: int, end: int) -> tuple[int, int]:
@@ -212,7 +213,7 @@ def _moved_relation(r: tuple, moved: dict, kept: set) -> tuple:
 
 
 @Language.factory("govie_metric_bounds", default_config={**METRIC_BOUNDS_CONFIG, "relations": False},
-                  assigns=["doc.ents"], requires=["doc.ents"])
+                  assigns=["doc.ents", "doc._.relations"], requires=["doc.ents"])
 def make_metric_bounds(nlp: Language, name: str, leading: list[str], keep: list[str], channel_openers: list[str],
                        channel_verbs: list[str], trailing: list[str], relations: bool) -> MetricBounds:
     return MetricBounds(nlp, name, leading, keep, channel_openers, channel_verbs, trailing, relations)

@@ -26,6 +26,8 @@ BOUNDS = [
     # a channel before the verb that defines the indicator stays outside
     ("channel", "在区政府网站主动公开信息", "主动公开信息"),
     ("channel, 通过", "通过门户网站发布信息", "发布信息"),
+    # ... but with no object after the verb the channel is the indicator (a breakdown by channel)
+    ("channel without object", "通过网站公开", "网站公开"),
     # ... but a quoted name is what distinguishes the indicator: only the linking word goes
     ("quoted channel", "通过“两微一端”公开信息", "“两微一端”公开信息"),
     # linking and qualifier words at the start
