@@ -124,6 +124,8 @@ def assemble(ner_dir: Path, train_docs: Sequence[CorpusDoc], classifier: str = "
     rel = nlp.add_pipe("govie_relations", config={"classifier": classifier, "propose": propose})
     # quantities the relation model leaves unlinked or doubts fall back to the rule linker
     nlp.add_pipe("govie_rule_linker")
+    # the final METRICs (the relation model's and the rules' choices) trimmed to the guidelines' bounds
+    nlp.add_pipe("govie_metric_bounds", name="govie_metric_bounds_final", config={"relations": True})
     nlp.add_pipe("govie_indicators")
     examples = examples_for(nlp, train_docs)
     fix_random_seed(0)  # the thinc network's initial weights and dropout

@@ -308,7 +308,8 @@ def test_shipped_model_links_clear_cases_and_survives_serialisation(shipped, tmp
     before = [p for p in shipped.pipeline if p[0] != "govie_relations"]
     doc = shipped(text)
     links = {(text[r[0]:r[1]], text[r[2]:r[3]]) for r in doc._.relations if r[4] == "VALUE_OF"}
-    assert {("122条", "主动公开政府信息"), ("98条", "通过网站公开")} <= links
+    # ANNOTATION.md: a leading 通过 stays outside the METRIC (govie_metric_bounds, #17)
+    assert {("122条", "主动公开政府信息"), ("98条", "网站公开")} <= links
 
     def scored(component):
         d = shipped.make_doc(text)
@@ -320,7 +321,7 @@ def test_shipped_model_links_clear_cases_and_survives_serialisation(shipped, tmp
 
     want = scored(rel)
     heads = {(h, t) for label, h, t, p in want if label == "VALUE_OF" and p >= 0.5}
-    assert ((10, 14), (2, 10)) in heads and ((23, 26), (17, 23)) in heads  # head: the quantity
+    assert ((10, 14), (2, 10)) in heads and ((23, 26), (19, 23)) in heads  # head: the quantity; tail 网站公开
     assert all(0.0 <= p <= 1.0 for *_, p in want)
     from_bytes = _fresh(shipped).from_bytes(rel.to_bytes())
     assert scored(from_bytes) == want and from_bytes.cfg == rel.cfg
