@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Iterable, NamedTuple, Optional, Sequence
+from typing import Any, Iterable, NamedTuple, Optional
 
 import numpy as np
 from spacy.attrs import ENT_IOB, ENT_TYPE, IDX, LENGTH
@@ -24,7 +24,6 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from ..normalize import NormalizationError, Normalized, normalize
-from .quantities import overlaps, span_mask
 
 
 _UNREADABLE = object()
@@ -243,26 +242,7 @@ def doc_text(doc: Doc) -> str:
     return cached
 
 
-def without_overlaps(kept: Iterable[Span], new: Sequence[Span], n_tokens: int) -> list[Span]:
-    """The spans of ``kept`` that share no token with a span of ``new`` (linear in the doc's length)."""
-    taken = span_mask(n_tokens, ((n.start, n.end) for n in new))
-    return [e for e in kept if not overlaps(e.start, e.end, taken)]
 
-
-def set_entities(doc: Doc, spans: Iterable[Span], replace_labels: Iterable[str],
-                 ents: Optional[Sequence[Span]] = None) -> list[Span]:
-    """Replace the entities of ``replace_labels`` by ``spans``, keeping the other labels.
-
-    ``ents``: the doc's current entities when the caller has them (``Doc.ents`` scans every token).
-    Returns the entities set.
-    """
-    drop = set(replace_labels)
-    kept = [e for e in (entities(doc) if ents is None else ents) if e.label_ not in drop]
-    new = list(spans)
-    # new spans win over kept ones where they overlap
-    final = filter_spans(new + without_overlaps(kept, new, len(doc)))
-    doc.set_ents(final)
-    return final
 
 
 register()

@@ -25,7 +25,7 @@ from thinc.api import Config, Model
 from thinc.types import Floats2d
 
 from . import extensions
-from .quantities import overlaps, span_mask
+from .spans import overlaps, set_entities, span_mask
 from .relation_model import PART_OF, VALUE_OF, RelationScores
 from .rule_linker import PROPOSALS, accept
 
@@ -54,7 +54,7 @@ def place_proposed(doc: Doc, rels: set[tuple]) -> list[tuple]:
         placed[key] = span
         blocked[span.start_char:span.end_char] = b"\x01" * (span.end_char - span.start_char)
     if placed:  # the proposals win over the (unused) entities they overlap
-        extensions.set_entities(doc, placed.values(), (), ents)
+        set_entities(doc, placed.values(), (), ents)
     out = []
     for r in rels:
         if r[4] == VALUE_OF and (r[2], r[3]) not in metric_keys:

@@ -21,7 +21,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from . import extensions
-from .quantities import QuantityMatch, overlaps, span_mask
+from .quantities import QuantityMatch
+from .spans import overlaps, set_entities, span_mask, without_overlaps
 
 _CLAUSE_DELIMS = set("，,。；;：:！？!?\n（(）)|｜\t“”\"《》【】[]")
 _LEADING = re.compile(
@@ -313,8 +314,8 @@ def accept(doc: Doc, proposals: dict[str, list], quantities: Optional[set[tuple[
             span = doc.char_span(m0, m1, label="METRIC", alignment_mode="contract")
             if span is not None and len(span):
                 metrics[(m0, m1)] = span
-    chosen = extensions.without_overlaps(filter_spans(list(metrics.values())), keep_metrics, len(doc))
-    final = extensions.set_entities(doc, chosen + keep_metrics, ["METRIC"], ents)
+    chosen = without_overlaps(filter_spans(list(metrics.values())), keep_metrics, len(doc))
+    final = set_entities(doc, chosen + keep_metrics, ["METRIC"], ents)
     kept = {(s.start_char, s.end_char) for s in final if s.label_ == "METRIC"}
     placed = {k for k, v in metrics.items() if (v.start_char, v.end_char) in kept}
     rels = [(q0, q1, m0, m1, "VALUE_OF", 1.0) for q0, q1, m0, m1 in links if (m0, m1) in placed]

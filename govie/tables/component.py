@@ -9,8 +9,7 @@ from spacy.util import filter_spans
 
 from .. import extensions
 from ..checks import check_tables
-from ..pipeline.components import without_overlaps
-from ..pipeline.quantities import overlaps, span_mask
+from ..pipeline.spans import overlaps, span_mask, without_overlaps
 from ..taxonomy import load_taxonomy
 from ..pipeline.tokenizer import split_at
 from .lexicon import Lexicon, default_lexicon, default_lexicon_data

@@ -1,0 +1,123 @@
+"""``govie_metric_bounds`` (issue #17): narrative METRIC bounds of ANNOTATION.md, one case per class.
+Synthetic sentences only."""
+import pytest
+import spacy
+
+from govie.pipeline import extensions
+from govie.pipeline.metric_bounds import METRIC_BOUNDS_CONFIG, MetricBounds
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.blank("zh")
+
+
+@pytest.fixture(scope="module")
+def bounds(nlp):
+    return MetricBounds(nlp, "b", **METRIC_BOUNDS_CONFIG).bounds
+
+
+def trimmed(bounds, text):
+    s, e = bounds(text, 0, len(text))
+    return text[s:e]
+
+
+BOUNDS = [
+    # a channel before the verb that defines the indicator stays outside
+    ("channel", "在区政府网站主动公开信息", "主动公开信息"),
+    ("channel, 通过", "通过门户网站发布信息", "发布信息"),
+    # ... but with no object after the verb the channel is the indicator (a breakdown by channel)
+    ("channel without object", "通过网站公开", "网站公开"),
+    # ... but a quoted name is what distinguishes the indicator: only the linking word goes
+    ("quoted channel", "通过“两微一端”公开信息", "“两微一端”公开信息"),
+    # linking and qualifier words at the start
+    ("leading 作为", "作为依申请公开件", "依申请公开件"),
+    ("leading 来自", "来自法人申请", "法人申请"),
+    ("leading qualifier", "专门的查阅点", "查阅点"),
+    ("leading linking word (trim_metric)", "共受理依申请公开", "受理依申请公开"),
+    # a word that starts like a linking word and belongs to the indicator
+    ("keep 在线", "在线访谈", "在线访谈"),
+    # words at the end
+    ("trailing 等", "市长信箱、热线电话等", "市长信箱、热线电话"),
+    ("trailing 的", "不予公开的", "不予公开"),
+    ("trailing change", "办理时限压缩", "办理时限"),
+    ("trailing 提高至", "报销比例提高至", "报销比例"),
+    ("trailing 超", "注册用户超", "注册用户"),
+    ("trailing year", "网站访问量由2019年", "网站访问量"),
+    ("trailing conjunction", "专职工作人员和", "专职工作人员"),
+    ("trailing share word (占比 shares)", "主动公开信息占", "主动公开信息"),
+    ("trailing qualifier (trim_metric)", "公开提案信息约", "公开提案信息"),
+    ("punctuation (trim_metric)", "；土地交易公告", "土地交易公告"),
+    # a PDF line break inside the phrase does not end it
+    ("line break inside", "受理政府\n信息公开申请", "受理政府\n信息公开申请"),
+    # never empty
+    ("only a linking word", "的", "的"),
+]
+
+
+@pytest.mark.parametrize("cls,text,expected", BOUNDS, ids=[b[0] for b in BOUNDS])
+def test_bounds(bounds, cls, text, expected):
+    assert trimmed(bounds, text) == expected
+
+
+def test_word_lists_are_config(nlp):
+    plain = MetricBounds(nlp, "b", **{**METRIC_BOUNDS_CONFIG, "leading": [], "channel_openers": []})
+    assert plain.bounds("作为依申请公开件", 0, 8) == (0, 8)
+    # a pipeline's config replaces a list of the factory's default_config
+    comp = spacy.blank("zh").add_pipe("govie_metric_bounds", config={"trailing": ["完毕"]})
+    assert trimmed(comp.bounds, "主动公开信息完毕") == "主动公开信息"
+    assert trimmed(comp.bounds, "不予公开的") == "不予公开的"
+    assert trimmed(comp.bounds, "作为依申请公开件") == "依申请公开件"  # the other lists stay
+
+
+def _doc(nlp, text, ents, rels, tables=()):
+    doc = nlp.make_doc(text)
+    extensions.init_doc(doc)
+    doc.set_ents([doc.char_span(s, e, label=lab) for s, e, lab in ents])
+    doc._.relations = list(rels)
+    if tables:
+        doc.user_data["govie_meta"] = {"tables": [{"kind": "x", "start": s, "end": e, "cells": 1} for s, e in tables]}
+    return doc
+
+
+def test_relations_follow_their_metric(nlp):
+    text = "通过门户网站发布信息12条。"
+    comp = MetricBounds(nlp, "b", **METRIC_BOUNDS_CONFIG, relations=True)
+    doc = comp(_doc(nlp, text, [(0, 10, "METRIC"), (10, 13, "QUANTITY")], [(10, 13, 0, 10, "VALUE_OF", 0.9)]))
+    assert [(e.text, e.label_) for e in doc.ents] == [("发布信息", "METRIC"), ("12条", "QUANTITY")]
+    assert doc._.relations == [(10, 13, 6, 10, "VALUE_OF", 0.9)]
+
+
+def _at(text, part):
+    i = text.index(part)
+    return i, i + len(part)
+
+
+def test_a_metric_stops_at_a_sentence_end_on_its_figure_side(nlp):
+    comp = MetricBounds(nlp, "b", **METRIC_BOUNDS_CONFIG, relations=True)
+    # the counted noun after the figure: 30篇 + 图文信息, not the next sentence
+    text = "推送30篇图文信息。三是加强培训"
+    q, m = _at(text, "30篇"), _at(text, "图文信息。三是加强")
+    doc = comp(_doc(nlp, text, [q + ("QUANTITY",), m + ("METRIC",)], [q + m + ("VALUE_OF", 1.0)]))
+    assert [e.text for e in doc.ents if e.label_ == "METRIC"] == ["图文信息"]
+    # the figure after: the piece of its own sentence
+    text = "做好工作。新增主动公开信息20条"
+    q, m = _at(text, "20条"), _at(text, "工作。新增主动公开信息")
+    doc = comp(_doc(nlp, text, [m + ("METRIC",), q + ("QUANTITY",)], [q + m + ("VALUE_OF", 1.0)]))
+    assert [e.text for e in doc.ents if e.label_ == "METRIC"] == ["新增主动公开信息"]
+
+
+def test_table_labels_keep_their_bounds(nlp):
+    comp = MetricBounds(nlp, "b", **METRIC_BOUNDS_CONFIG, relations=True)
+    text = "历年累计 0\n申请数的 5"
+    # a bare cell's label, and a label inside a table region
+    doc = comp(_doc(nlp, text, [(0, 4, "METRIC"), (5, 6, "QUANTITY"), (7, 11, "METRIC"), (12, 13, "QUANTITY")],
+                    [(5, 6, 0, 4, "VALUE_OF", 1.0), (12, 13, 7, 11, "VALUE_OF", 1.0)], tables=[(7, 13)]))
+    assert [e.text for e in doc.ents if e.label_ == "METRIC"] == ["历年累计", "申请数的"]
+
+
+def test_without_relations_only_entities_move(nlp):
+    comp = MetricBounds(nlp, "b", **METRIC_BOUNDS_CONFIG)
+    doc = comp(_doc(nlp, "作为依申请公开件3件", [(0, 8, "METRIC"), (8, 10, "QUANTITY")], []))
+    assert [e.text for e in doc.ents] == ["依申请公开件", "3件"]
+    assert doc._.relations == []
