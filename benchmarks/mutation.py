@@ -95,8 +95,13 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     tmp = Path(tempfile.mkdtemp(prefix="govie-mutants-"))
     copy = tmp / "repo"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", ".venv", ".ci-venv", "__pycache__", "site",
-                                                                "training", "benchmarks", "docs"))
+    everywhere = shutil.ignore_patterns(".git", ".venv", ".ci-venv", "__pycache__", "site")
+
+    def ignore(folder: str, names: list[str]) -> set[str]:  # the top-level training/, benchmarks/, docs/ only
+        top = {"training", "benchmarks", "docs"} if Path(folder) == ROOT else set()
+        return set(everywhere(folder, names)) | (top & set(names))
+
+    shutil.copytree(ROOT, copy, ignore=ignore)
     totals: dict[str, list[int]] = {}
     survivors = []
     try:

@@ -41,7 +41,8 @@ METRICS = (("fact F1", lambda s: s.fact.f), ("exact-indicator F1", lambda s: s.f
            ("quantity F1", lambda s: s.quantity.f), ("PART_OF F1", lambda s: s.relations["PART_OF"].f))
 
 
-def model_only(model_dir: Path, work: Path, max_epochs: Optional[int] = None) -> Language:
+def model_only(model_dir: Path, work: Path, max_epochs: Optional[int] = None,
+               trained: Optional[Path] = None) -> Language:
     """The trained tokenizer, tok2vec and NER of ``model_dir`` (with ``govie_metric_bounds``) and a
     ``govie_relations`` trained here without the rule linker: no proposals as candidates or features, no
     fallback; no ``govie_quantities``, ``govie_table_reader`` or ``govie_rule_linker``. ``work`` must hold
@@ -53,18 +54,22 @@ def model_only(model_dir: Path, work: Path, max_epochs: Optional[int] = None) ->
     from govie.training.train import DEFAULT_REL_CONFIG
 
     register_components()
-    out = Path(tempfile.mkdtemp(prefix="govie-ablation-"))
-    overrides: dict = {"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy"),
-                       "nlp.pipeline": ["govie_relations"], "training.annotating_components": [],
-                       "components.govie_relations.fallback": False}
-    if max_epochs:
-        overrides["training.max_epochs"] = max_epochs
-    spacy_train(DEFAULT_REL_CONFIG, out, overrides=overrides)
+    if trained is None:
+        out = Path(tempfile.mkdtemp(prefix="govie-ablation-"))
+        overrides: dict = {"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy"),
+                           "nlp.pipeline": ["govie_relations"], "training.annotating_components": [],
+                           "components.govie_relations.fallback": False}
+        if max_epochs:
+            overrides["training.max_epochs"] = max_epochs
+        spacy_train(DEFAULT_REL_CONFIG, out, overrides=overrides)
+        print(f"(model-only relation component saved in {out / 'model-best'}; --model-only-from reuses it)",
+              file=sys.stderr)
+        trained = out / "model-best"
     nlp = spacy.load(model_dir)
     for name in list(nlp.pipe_names):
         if name not in ("tok2vec", "ner", "govie_metric_bounds"):
             nlp.remove_pipe(name)
-    nlp.add_pipe("govie_relations", source=spacy.load(out / "model-best"))
+    nlp.add_pipe("govie_relations", source=spacy.load(trained))
     nlp.add_pipe("govie_indicators")
     return nlp
 
@@ -95,6 +100,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--work", default=None, help="the DocBins of `govie train` (train.spacy, dev.spacy) for the "
                     "model-only relation component")
     ap.add_argument("--rel-epochs", type=int, default=None)
+    ap.add_argument("--model-only-from", default=None, help="a model-only relation pipeline trained by an earlier run")
     ap.add_argument("--json", default=None, help="also write the scores here")
     args = ap.parse_args(argv)
     model_dir = Path(args.model) if args.model else MODEL_DIR
@@ -106,7 +112,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     if not gold:
         print(f"ablations: no documents in split {args.split!r}", file=sys.stderr)
         return 2
-    if not args.skip_model_only and not (args.work and (Path(args.work) / "train.spacy").exists()):
+    has_docbins = bool(args.work) and (Path(args.work) / "train.spacy").exists()
+    if not args.skip_model_only and not args.model_only_from and not has_docbins:
         print("ablations: the model-only column needs --work DIR with govie train's DocBins (train.spacy, "
               "dev.spacy), or --skip-model-only", file=sys.stderr)
         return 2
@@ -114,7 +121,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     if not args.skip_model_only:
         def build():
             t0 = time.time()
-            nlp = model_only(model_dir, Path(args.work), args.rel_epochs)
+            nlp = model_only(model_dir, Path(args.work or "."), args.rel_epochs,
+                             Path(args.model_only_from) if args.model_only_from else None)
             print(f"(model-only relation component trained on {args.work} in {time.time() - t0:.0f} s)",
                   file=sys.stderr)
             return nlp
