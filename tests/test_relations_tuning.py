@@ -202,3 +202,15 @@ def test_training_reuses_features_of_an_unchanged_doc(monkeypatch) -> None:
     # prediction neither reads nor fills the cache
     nlp(_doc(nlp, "主动公开政府信息123条，其中网站公开98条。"))
     assert len(featurizer.cache) == 1 and len(calls) == 3
+
+
+def test_scorer_gives_each_labels_f1_as_a_number() -> None:
+    """spaCy's score_weights take numbers: model-best can weigh PART_OF (rarer) apart from the micro F1."""
+    from govie.pipeline.relations import score_relations
+
+    nlp = _pipeline()
+    eg = _example(nlp)
+    eg.predicted._.relations = [(8, 12, 0, 8, "VALUE_OF", 0.9), (15, 19, 0, 8, "PART_OF", 0.8)]
+    got = score_relations([eg])
+    assert got["rel_value_of_f"] == pytest.approx(2 / 3) and got["rel_part_of_f"] == 1.0
+    assert got["rel_value_of_f"] == got["rel_per_type"]["VALUE_OF"]["f"]

@@ -112,7 +112,8 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def score_relations(examples: Iterable[Example], **kwargs: Any) -> dict[str, Any]:
-    """Micro P/R/F of the relations (exact head span, tail span, label) and the same per label."""
+    """Micro P/R/F of the relations (exact head span, tail span, label), the same per label, and each
+    label's F1 as ``rel_value_of_f`` / ``rel_part_of_f``."""
     counts = {label: [0, 0, 0] for label in LABELS}
     for eg in examples:
         gold, pred = _gold(eg.reference), _gold(eg.predicted)
@@ -129,8 +130,10 @@ def score_relations(examples: Iterable[Example], **kwargs: Any) -> dict[str, Any
         return {"p": p, "r": r, "f": 2 * p * r / (p + r) if p + r else 0.0}
 
     micro = prf(*(sum(c[i] for c in counts.values()) for i in range(3)))
+    per_type = {label: prf(*c) for label, c in counts.items()}
+    # each label's F1 as a number of its own too: spaCy's score_weights take numbers (model-best)
     return {"rel_micro_p": micro["p"], "rel_micro_r": micro["r"], "rel_micro_f": micro["f"],
-            "rel_per_type": {label: prf(*c) for label, c in counts.items()}}
+            **{f"rel_{label.lower()}_f": per_type[label]["f"] for label in LABELS}, "rel_per_type": per_type}
 
 
 @registry.scorers("govie.relation_scorer.v1")
