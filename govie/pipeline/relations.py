@@ -4,16 +4,18 @@ Reads the doc's entities, the relations earlier components made (table cells kee
 rule linker's proposals (``Doc._.link_proposals``); writes ``Doc._.relations`` and the METRIC entities
 of the proposals it chooses. Its model (``govie.RelationModel.v2``, see :mod:`.relation_model`) takes
 Docs and returns one logit per candidate pair and label; a pair whose probability reaches
-``threshold`` is a relation ("rules propose, the model decides"). With ``fallback``, a quantity the
-model leaves unlinked takes the rule linker's proposal, as the rule baseline would.
+``threshold`` (or its label's entry in ``label_thresholds``) is a relation ("rules propose, the model
+decides"). With ``fallback``, a quantity the model leaves unlinked takes the rule linker's proposal, as
+the rule baseline would. A PART_OF holds only between METRICs that end up entities.
 
 Trained with spaCy's loop (``spacy train training/config.cfg``): binary cross-entropy on the logits
-of each candidate's label, positives weighted by ``positive_weight`` (they are rare).
+of each candidate's label, positives weighted by ``positive_weight`` (they are rare) or by their
+label's entry in ``label_weights``.
 """
 from __future__ import annotations
 
 from itertools import islice
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Dict, Iterable, Optional
 
 import numpy as np
 from spacy import registry
@@ -66,6 +68,41 @@ def place_proposed(doc: Doc, rels: set[tuple]) -> list[tuple]:
     return sorted(out)
 
 
+def _settle_part_of(doc: Doc) -> None:
+    """A PART_OF holds between METRIC entities: an end that is no entity moves to the one METRIC
+    entity that overlaps it (the span a figure placed), else the relation goes."""
+    rels = doc._.relations
+    if not any(r[4] == PART_OF for r in rels):
+        return
+    metrics = sorted((s, e) for s, e, label in extensions.entity_offsets(doc) if label == "METRIC")
+    known = set(metrics)
+
+    def settle(span: tuple[int, int]) -> Optional[tuple[int, int]]:
+        if span in known:
+            return span
+        hits = [m for m in metrics if m[0] < span[1] and span[0] < m[1]]
+        return hits[0] if len(hits) == 1 else None
+
+    out, changed = {}, False
+    for r in rels:
+        if r[4] == PART_OF:
+            c, p = settle((r[0], r[1])), settle((r[2], r[3]))
+            if c is None or p is None or c == p:
+                changed = True
+                continue
+            if (c, p) != ((r[0], r[1]), (r[2], r[3])):
+                changed = True
+                r = (c[0], c[1], p[0], p[1], r[4], r[5])
+        key = tuple(r[:5])
+        if key in out:
+            changed = True
+            if r[5] <= out[key][5]:
+                continue
+        out[key] = r
+    if changed:
+        doc._.relations = sorted(out.values())
+
+
 def _gold(doc: Doc) -> set[tuple[int, int, int, int, str]]:
     return {(r[0], r[1], r[2], r[3], r[4]) for r in (doc._.relations or [])}
 
@@ -75,7 +112,8 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def score_relations(examples: Iterable[Example], **kwargs: Any) -> dict[str, Any]:
-    """Micro P/R/F of the relations (exact head span, tail span, label) and the same per label."""
+    """Micro P/R/F of the relations (exact head span, tail span, label), the same per label, and each
+    label's F1 as ``rel_value_of_f`` / ``rel_part_of_f``."""
     counts = {label: [0, 0, 0] for label in LABELS}
     for eg in examples:
         gold, pred = _gold(eg.reference), _gold(eg.predicted)
@@ -92,8 +130,10 @@ def score_relations(examples: Iterable[Example], **kwargs: Any) -> dict[str, Any
         return {"p": p, "r": r, "f": 2 * p * r / (p + r) if p + r else 0.0}
 
     micro = prf(*(sum(c[i] for c in counts.values()) for i in range(3)))
+    per_type = {label: prf(*c) for label, c in counts.items()}
+    # each label's F1 as a number of its own too: spaCy's score_weights take numbers (model-best)
     return {"rel_micro_p": micro["p"], "rel_micro_r": micro["r"], "rel_micro_f": micro["f"],
-            "rel_per_type": {label: prf(*c) for label, c in counts.items()}}
+            **{f"rel_{label.lower()}_f": per_type[label]["f"] for label in LABELS}, "rel_per_type": per_type}
 
 
 @registry.scorers("govie.relation_scorer.v1")
@@ -106,13 +146,27 @@ class RelationExtractor(TrainablePipe):
 
     def __init__(self, vocab, model: Model, name: str = "govie_relations", *, threshold: float = 0.5,
                  fallback: bool = True, positive_weight: float = 1.0,
+                 label_thresholds: Optional[Dict[str, float]] = None, label_weights: Optional[Dict[str, float]] = None,
                  scorer: Optional[Callable] = score_relations) -> None:
+        for what, per_label in (("label_thresholds", label_thresholds), ("label_weights", label_weights)):
+            unknown = sorted(set(per_label or {}) - set(LABELS))
+            if unknown:
+                raise ValueError(f"govie_relations: {what}: unknown relation label {unknown[0]!r} "
+                                 f"(known: {', '.join(LABELS)})")
         self.vocab = vocab
         self.model = model
         self.name = name
         self.scorer = scorer
         self.cfg: dict[str, Any] = {"labels": [], "threshold": threshold, "fallback": fallback,
-                                    "positive_weight": positive_weight}
+                                    "positive_weight": positive_weight,
+                                    "label_thresholds": dict(label_thresholds or {}),
+                                    "label_weights": dict(label_weights or {})}
+
+    def _threshold(self, label: str) -> float:
+        return (self.cfg.get("label_thresholds") or {}).get(label, self.cfg["threshold"])
+
+    def _weight(self, label: str) -> float:
+        return (self.cfg.get("label_weights") or {}).get(label, self.cfg["positive_weight"])
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -152,14 +206,14 @@ class RelationExtractor(TrainablePipe):
         return out
 
     def set_annotations(self, docs: Iterable[Doc], scores: RelationScores) -> None:
-        threshold = self.cfg["threshold"]
+        thresholds = {label: self._threshold(label) for label in LABELS}
         for doc, scored in zip(docs, self._probabilities(scores)):
             extensions.init_doc(doc)
             existing = list(doc._.relations)
             linked = {(r[0], r[1]) for r in existing if r[4] == VALUE_OF}
             rels = set(existing)
             for label, h, t, p in scored:
-                if p >= threshold and not (label == VALUE_OF and h in linked):
+                if p >= thresholds[label] and not (label == VALUE_OF and h in linked):
                     rels.add((h[0], h[1], t[0], t[1], label, round(p, 4)))
             doc._.relations = place_proposed(doc, rels)
             if self.cfg["fallback"]:
@@ -167,16 +221,19 @@ class RelationExtractor(TrainablePipe):
                 quantities = {(s, e) for s, e, label in extensions.entity_offsets(doc)
                               if label == "QUANTITY" and (s, e) not in linked}
                 accept(doc, doc._.get(PROPOSALS) or {}, quantities)
+            _settle_part_of(doc)
 
     # -- training --------------------------------------------------------------------------------
     def get_loss(self, examples: Iterable[Example], scores: RelationScores) -> tuple[float, Floats2d]:
         """Binary cross-entropy on the logit of each candidate's label (other columns get no
-        gradient); a gold pair weighs ``positive_weight``; averaged over the candidates."""
+        gradient); a gold pair weighs its label's ``label_weights`` entry, else ``positive_weight``;
+        averaged over the candidates."""
         examples = list(examples)
         logits = self.model.ops.to_numpy(scores.logits)
         target = np.zeros_like(logits)
         weight = np.zeros_like(logits)
         col = {label: i for i, label in enumerate(self.labels)}
+        weights = {label: self._weight(label) for label in self.labels}
         row = 0
         for eg, pairs in zip(examples, scores.pairs):
             gold = _gold(eg.reference)
@@ -184,7 +241,7 @@ class RelationExtractor(TrainablePipe):
                 if label in col:
                     y = float((h[0], h[1], t[0], t[1], label) in gold)
                     target[row + i, col[label]] = y
-                    weight[row + i, col[label]] = self.cfg["positive_weight"] if y else 1.0
+                    weight[row + i, col[label]] = weights[label] if y else 1.0
             row += len(pairs)
         n = max(1, len(logits))
         loss = float((weight * (np.logaddexp(0.0, logits) - target * logits)).sum() / n)
@@ -231,12 +288,16 @@ DEFAULT_MODEL = Config().from_str("""
 @architectures = "govie.RelationModel.v2"
 
 [model.featurizer]
-@architectures = "govie.PairFeaturizer.v2"
+@architectures = "govie.PairFeaturizer.v3"
 window = 400
 after = 30
 max_candidates = 10
 part_window = 200
 proposals = true
+part_parents = 4
+cue_heads = 2
+part_proposed = true
+part_features = true
 
 [model.scorer]
 @architectures = "govie.RelationMLP.v2"
@@ -248,11 +309,15 @@ nO = null
 
 @Language.factory("govie_relations",
                   default_config={"model": DEFAULT_MODEL, "threshold": 0.5, "fallback": True,
-                                  "positive_weight": 1.0, "scorer": {"@scorers": "govie.relation_scorer.v1"}},
+                                  "positive_weight": 1.0, "label_thresholds": {}, "label_weights": {},
+                                  "scorer": {"@scorers": "govie.relation_scorer.v1"}},
                   assigns=["doc.ents", "doc._.relations"], requires=["doc.ents", "doc._.link_proposals"],
                   default_score_weights={"rel_micro_f": 1.0, "rel_micro_p": 0.0, "rel_micro_r": 0.0,
                                          "rel_per_type": None})
 def make_relations(nlp: Language, name: str, model: Model, threshold: float, fallback: bool,
-                   positive_weight: float, scorer: Optional[Callable]) -> RelationExtractor:
+                   positive_weight: float, scorer: Optional[Callable],
+                   label_thresholds: Dict[str, float] = {}, label_weights: Dict[str, float] = {}
+                   ) -> RelationExtractor:
     return RelationExtractor(nlp.vocab, model, name, threshold=threshold, fallback=fallback,
-                             positive_weight=positive_weight, scorer=scorer)
+                             positive_weight=positive_weight, label_thresholds=label_thresholds,
+                             label_weights=label_weights, scorer=scorer)

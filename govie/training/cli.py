@@ -54,7 +54,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         training.train(Path(args.output), Path(args.ner_config), work, corpus_dir=corpus, reports_dir=args.reports,
                        max_docs=args.max_docs, max_epochs=args.max_epochs, pkuseg_iter=args.pkuseg_iter,
                        augment=not args.no_augment, rel_config=Path(args.config), base=base,
-                       rel_epochs=args.rel_epochs, name=name, version=version)
+                       rel_epochs=args.rel_epochs, name=name, version=version, reuse_docbins=args.reuse_docbins)
     except TrainingError as e:
         return _usage(str(e))
     return 0
@@ -202,6 +202,8 @@ def add_commands(sub) -> None:
     p.add_argument("--base", default=None, help="with --stages relations: the pipeline whose tokenizer, tok2vec "
                    "and NER the new pipeline keeps")
     p.add_argument("--rel-epochs", type=int, default=None, help="epochs of the relation stage (default: config)")
+    p.add_argument("--reuse-docbins", action="store_true", help="keep the DocBins in --work when they were written "
+                   "from the same documents and tokenizer (relation tuning runs)")
     p.add_argument("--work", default=None, help="directory for intermediate files (default training/work of the "
                    "checkout, else a temporary directory)")
     p.add_argument("--max-docs", type=int, default=None, help="train on the first N documents only (smoke runs)")

@@ -214,15 +214,51 @@ def stage_pkuseg(train_docs: Sequence[CorpusDoc], dev_docs: Sequence[CorpusDoc],
     return seg
 
 
-def stage_docbins(nlp: Language, train_docs: Sequence[CorpusDoc], dev_docs: Sequence[CorpusDoc], work: Path) -> int:
+#: bumped whenever what ``stage_docbins`` writes changes (DocBins of another format are rebuilt)
+DOCBIN_FORMAT = 2
+DOCBIN_STAMP = "docbins.json"
+
+
+def docbin_fingerprint(nlp: Language, train_docs: Sequence[CorpusDoc], dev_docs: Sequence[CorpusDoc]) -> str:
+    """What the DocBins of ``stage_docbins`` depend on: the documents (text, annotations, split), the
+    tokenizer (its serialised bytes: pkuseg model and settings), the piece size and the format."""
+    import hashlib
+
+    h = hashlib.sha256(f"govie-docbins {DOCBIN_FORMAT} {CHUNK}".encode())
+    for name, docs in (("train", train_docs), ("dev", dev_docs)):
+        for d in docs:
+            h.update(json.dumps([name, d.id, d.text, d.entities, d.relations], ensure_ascii=False,
+                                sort_keys=True).encode("utf-8"))
+    h.update(hashlib.sha256(nlp.tokenizer.to_bytes()).digest())
+    return h.hexdigest()
+
+
+def stage_docbins(nlp: Language, train_docs: Sequence[CorpusDoc], dev_docs: Sequence[CorpusDoc], work: Path,
+                  reuse: bool = False) -> int:
+    """Write ``train.spacy`` and ``dev.spacy`` into ``work``; returns the entity boundaries that needed a
+    token split. With ``reuse``, DocBins an earlier run wrote from the same documents and tokenizer
+    (``docbins.json`` holds their fingerprint) are kept as they are (-1 is returned)."""
     from .docbin import to_docbin
 
+    stamp = work / DOCBIN_STAMP
+    fingerprint = docbin_fingerprint(nlp, train_docs, dev_docs)
+    if reuse and (work / "train.spacy").is_file() and (work / "dev.spacy").is_file():
+        try:
+            same = json.loads(stamp.read_text(encoding="utf-8")).get("fingerprint") == fingerprint
+        except (OSError, ValueError, AttributeError):
+            same = False
+        if same:
+            log(f"DocBins: reusing those in {work} (same documents, tokenizer and format)")
+            return -1
+    stamp.unlink(missing_ok=True)
     pieces = [c for d in train_docs for c in chunk_doc(d)]
     random.Random(0).shuffle(pieces)
     db, mis_train = to_docbin(pieces, nlp)
     db.to_disk(work / "train.spacy")
     db, mis_dev = to_docbin([c for d in dev_docs for c in chunk_doc(d)], nlp)
     db.to_disk(work / "dev.spacy")
+    stamp.write_text(json.dumps({"fingerprint": fingerprint, "format": DOCBIN_FORMAT, "train_pieces": len(pieces)},
+                                indent=1) + "\n", encoding="utf-8")
     log(f"DocBins: {len(pieces)} training pieces; entity boundaries inside a token (split): "
         f"train {mis_train}, dev {mis_dev}")
     return mis_train + mis_dev
@@ -405,8 +441,10 @@ def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_NER_CONFIG, work
           corpus_dir: Optional[Path] = None, reports_dir: PathsLike = None, max_docs: Optional[int] = None,
           max_epochs: Optional[int] = None, pkuseg_iter: int = 10, augment: bool = True,
           rel_config: Path = DEFAULT_REL_CONFIG, base: Optional[Path] = None,
-          rel_epochs: Optional[int] = None, name: Optional[str] = None, version: Optional[str] = None) -> Language:
+          rel_epochs: Optional[int] = None, name: Optional[str] = None, version: Optional[str] = None,
+          reuse_docbins: bool = False) -> Language:
     """All four stages, or with ``base`` (a saved pipeline) stages 2 and 4 on its tokenizer/tok2vec/NER.
+    ``reuse_docbins``: keep the DocBins in ``work`` written from the same documents and tokenizer.
 
     ``config`` is the tok2vec + NER config (``--ner-config``), ``rel_config`` the relation config
     (``--config``); ``reports_dir`` one directory or several (:func:`govie.corpus.records.reports_dirs`);
@@ -449,7 +487,7 @@ def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_NER_CONFIG, work
         nlp = make_tokenizer_nlp(seg)
     log("stage 2/4: DocBins")
     with Heartbeat("stage 2/4: DocBins"):
-        stage_docbins(nlp, train_docs, dev_docs, work)
+        stage_docbins(nlp, train_docs, dev_docs, work, reuse=reuse_docbins)
     if base is None:
         log("stage 3/4: tok2vec + NER (spaCy training loop)")
         overrides = {"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy"),
