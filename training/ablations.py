@@ -123,8 +123,8 @@ def main(argv: Optional[list[str]] = None) -> int:
             t0 = time.time()
             nlp = model_only(model_dir, Path(args.work or "."), args.rel_epochs,
                              Path(args.model_only_from) if args.model_only_from else None)
-            print(f"(model-only relation component trained on {args.work} in {time.time() - t0:.0f} s)",
-                  file=sys.stderr)
+            where = f"reused from {args.model_only_from}" if args.model_only_from else f"trained on {args.work}"
+            print(f"(model-only relation component {where}, {time.time() - t0:.0f} s)", file=sys.stderr)
             return nlp
         pipelines["model"] = build
     pipelines["shipped"] = lambda: govie.load(str(model_dir))
