@@ -11,6 +11,6 @@ from .normalize import normalize
 from .report import Check, Fact, Report, TextSpan
 from .io.tabular import read_facts, to_dataframe
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 __all__ = ["parse", "parse_file", "parse_many", "load", "build_rule_pipeline", "normalize", "Report", "Fact",
            "Check", "TextSpan", "to_dataframe", "read_facts", "__version__"]
