@@ -31,6 +31,21 @@ ROOT = Path(__file__).resolve().parents[1]
 
 WORKER = r"""
 import json, os, resource, sys, time
+# an installed (editable) govie's finder and entry points name its own modules: each tree registers the
+# modules its own pyproject.toml names as entry points, and the installed ones are dropped
+sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in getattr(f, "__module__", "") + repr(f)]
+import catalogue, importlib, tomllib
+_eps = catalogue.AVAILABLE_ENTRY_POINTS
+if isinstance(_eps, dict):  # {group: [entry points]} (importlib.metadata before 3.12)
+    catalogue.AVAILABLE_ENTRY_POINTS = {g: [e for e in v if not e.value.startswith("govie")]
+                                        for g, v in dict.items(_eps)}
+else:
+    from importlib.metadata import EntryPoints
+    catalogue.AVAILABLE_ENTRY_POINTS = EntryPoints(e for e in _eps if not e.value.startswith("govie"))
+with open(os.path.join(sys.argv[1], "pyproject.toml"), "rb") as _f:
+    for _group in tomllib.load(_f).get("project", {}).get("entry-points", {}).values():
+        for _v in _group.values():
+            importlib.import_module(_v.split(":")[0])
 tree, parallel = sys.argv[1], sys.argv[2] == "1"
 paths = sys.argv[3:]
 texts = [open(p, encoding="utf-8").read() for p in paths]

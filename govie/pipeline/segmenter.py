@@ -277,7 +277,8 @@ class FastSegmenter:
             char_tables.append([k[sel], ids[sel]])
         ww = {"ww.l.": ([], []), "ww.r.": ([], [])}
         # the keys with a "*" in them: ww. keys, and character keys naming **Num / **Letter
-        starred = np.unique(np.searchsorted(at, np.flatnonzero(buf == ord("*")), side="right") - 1)
+        starred = np.searchsorted(at, np.flatnonzero(buf == ord("*")), side="right") - 1  # ascending
+        starred = starred[np.append(True, starred[1:] != starred[:-1])]
         idv = ids.tolist()
         by_name = {name: j for j, (name, _) in enumerate(_CHAR_FEATS)}
         extra: list = [([], []) for _ in _CHAR_FEATS]
@@ -648,7 +649,7 @@ class FastSegmenter:
 
 
 def install_fast_cut(seg) -> None:
-    """Give a ``spacy_pkuseg.pkuseg`` instance the fast path (idempotent)."""
+    """Give a ``spacy_pkuseg.pkuseg`` instance the fast path (idempotent). Only ``cut`` is replaced:
+    spacy_pkuseg's own ``cut`` (the fallback) calls ``self._cut``, which stays spacy_pkuseg's."""
     if seg is not None and not isinstance(getattr(seg.cut, "__self__", None), FastSegmenter):
-        fast = FastSegmenter(seg)
-        seg.cut, seg._cut = fast.cut, fast._cut
+        seg.cut = FastSegmenter(seg).cut
