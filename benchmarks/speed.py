@@ -3,6 +3,7 @@ asserts nothing.
 
     python benchmarks/speed.py [--baseline /path/to/govie-0.1-checkout] [--texts DIR] [--max-chars N]
                                [--rounds N] [--no-parallel] [--json FILE]
+    python benchmarks/speed.py --cold-start FILE [--rounds N]
 
 Each tree (this one, and the baseline if given) runs in its own fresh subprocess, with
 ``PYTHONPATH=<tree>``, on the same texts; the trees take turns, ``--rounds`` times, and the medians
@@ -15,6 +16,10 @@ are printed:
 - for this tree, ``parse_many(n_process=2)`` against ``n_process=1``: wall-clock and CPU-time ratios
   (CPU counted in both processes); on a shared machine wall time is blurred by other load;
 - the machine's load average before and after.
+
+``--cold-start FILE`` times ``python -m govie.cli parse FILE`` in fresh processes instead (wall and CPU,
+medians), then shows where one process spends it (import spacy, import govie, load(), the parse) and
+whether a parse imported any heavy optional library.
 """
 from __future__ import annotations
 
@@ -31,6 +36,21 @@ ROOT = Path(__file__).resolve().parents[1]
 
 WORKER = r"""
 import json, os, resource, sys, time
+# an installed (editable) govie's finder and entry points name its own modules: each tree registers the
+# modules its own pyproject.toml names as entry points, and the installed ones are dropped
+sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in getattr(f, "__module__", "") + repr(f)]
+import catalogue, importlib, tomllib
+_eps = catalogue.AVAILABLE_ENTRY_POINTS
+if isinstance(_eps, dict):  # {group: [entry points]} (importlib.metadata before 3.12)
+    catalogue.AVAILABLE_ENTRY_POINTS = {g: [e for e in v if not e.value.startswith("govie")]
+                                        for g, v in dict.items(_eps)}
+else:
+    from importlib.metadata import EntryPoints
+    catalogue.AVAILABLE_ENTRY_POINTS = EntryPoints(e for e in _eps if not e.value.startswith("govie"))
+with open(os.path.join(sys.argv[1], "pyproject.toml"), "rb") as _f:
+    for _group in tomllib.load(_f).get("project", {}).get("entry-points", {}).values():
+        for _v in _group.values():
+            importlib.import_module(_v.split(":")[0])
 tree, parallel = sys.argv[1], sys.argv[2] == "1"
 paths = sys.argv[3:]
 texts = [open(p, encoding="utf-8").read() for p in paths]
@@ -84,6 +104,57 @@ def med(rs: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in rs)
 
 
+PHASES = r"""
+import json, sys, time
+t0 = time.perf_counter(); c0 = time.process_time()
+out = {}
+def mark(name):
+    out[name] = (time.perf_counter() - t0, time.process_time() - c0)
+import spacy; mark("import spacy")
+import govie; mark("import govie")
+nlp = govie.load(); mark("govie.load()")
+r = govie.parse_file(sys.argv[1], nlp=nlp); mark("parse")
+heavy = ("sklearn", "datasets", "pandas", "pyarrow", "matplotlib", "pdfplumber", "pdfminer", "docx", "bs4")
+out["heavy modules"] = sorted({m.split(".")[0] for m in sys.modules} & set(heavy))
+print("RESULT " + json.dumps(out))
+"""
+
+
+def cold_start(path: Path, rounds: int) -> int:
+    """Wall and CPU seconds of ``python -m govie.cli parse FILE -o OUT.jsonl`` in fresh processes (CPU:
+    the child's user + system time), medians of ``rounds``; then where one process spends it."""
+    import resource
+    import tempfile
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    load = os.getloadavg()
+    print(f"cold start: govie parse {path.name} ({len(path.read_text(encoding='utf-8')):,} characters), "
+          f"{rounds} rounds; {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    walls, cpus = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(rounds):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "govie.cli", "parse", str(path), "-o", f"{tmp}/out.jsonl"],
+                           env=env, cwd=str(ROOT), check=True, stdout=subprocess.DEVNULL)
+            walls.append(time.perf_counter() - t)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+            print(f"round {k + 1}: wall {walls[-1]:.2f} s, CPU {cpus[-1]:.2f} s, load avg {os.getloadavg()[0]:.2f}")
+        print(f"median: wall {statistics.median(walls):.2f} s, CPU {statistics.median(cpus):.2f} s (target <= 1.5 s)")
+        out = subprocess.run([sys.executable, "-c", PHASES, str(path)], env=env, cwd=str(ROOT),
+                             capture_output=True, text=True, check=True)
+    res = json.loads([ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")][-1][len("RESULT "):])
+    prev = (0.0, 0.0)
+    print("one process, cumulative (wall, CPU) and the phase's own CPU:")
+    for name, v in res.items():
+        if isinstance(v, list) and len(v) == 2 and isinstance(v[0], float):
+            print(f"  {name:14s} {v[0]:6.2f} s wall {v[1]:6.2f} s CPU   (+{v[1] - prev[1]:.2f} s CPU)")
+            prev = v
+    print(f"  heavy modules imported by a parse: {res['heavy modules'] or 'none'}")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--baseline", type=Path, help="a govie 0.1 checkout (its govie/ and govie/model)")
@@ -92,7 +163,11 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--no-parallel", action="store_true", help="skip the n_process=2 measurement")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--cold-start", type=Path, metavar="FILE",
+                    help="instead: `python -m govie.cli parse FILE` in fresh processes (this tree), --rounds times")
     args = ap.parse_args(argv)
+    if args.cold_start:
+        return cold_start(args.cold_start, args.rounds)
     files = sorted(args.texts.glob("*.txt")) or sorted((ROOT / "corpus" / "texts").glob("*.txt"))
     paths, total = [], 0
     for f in files:

@@ -117,38 +117,102 @@ def train_pkuseg(train_file: Path, test_file: Path, out_dir: Path, iterations: i
 # (``get_node_features_idx``), then sums the weights of the features found into a row of node scores.
 # The features of a position depend on nothing but the normalised characters two to each side
 # (character features) and the lexicon words that end at i-1 / i or start at i / i+1 (word features).
-# :class:`FastSegmenter` finds each lexicon word once, reads the character features from dictionaries
-# keyed by characters, caches both kinds of feature lists by what they depend on (bounded), and sums the
-# weights in the order ``inference.getLogYY`` does: the Viterbi decoder gets bit-identical scores and
-# returns the same tags. ``benchmarks/segmenter_check.py`` (every corpus text) and
-# ``tests/test_segmentation_fast.py`` check it against spacy_pkuseg itself.
+# :class:`FastSegmenter` computes them for a whole text at once with numpy, no Python per character:
+#
+# - a character feature is a sorted array of keys (a code point, or two packed into one integer) looked
+#   up with ``np.searchsorted`` for every position;
+# - lexicon words are found by walking a trie level by level over all positions at once (the prefixes of
+#   length l are numbered; a prefix of length l+1 is that number and one more code point);
+# - the words ending (starting) at a position are the suffixes (prefixes) of the longest one, so a
+#   position's ``w-1.``/``w1.`` features are a row of a table indexed by that word, and its ``ww.l.``/
+#   ``ww.r.`` features depend on the pair of longest words meeting at boundary i (or i+1): they are
+#   looked up once per distinct pair in the text;
+# - the weights of the features are summed slot by slot in the order ``inference.getLogYY`` adds them
+#   (a missing feature adds a row of zeros, and x + 0.0 == x), so the node scores are bit-identical.
+#
+# ``benchmarks/segmenter_check.py`` (every corpus text) and ``tests/test_segmentation_fast.py`` check
+# feature ids, node scores and words against spacy_pkuseg itself.
 
 _PAD, _NUM, _LETTER = "\U000F0000", "\U000F0001", "\U000F0002"
 _SENTINELS = (_PAD, _NUM, _LETTER)
 _NODE_CHAR = {"**Num": _NUM, "**Letter": _LETTER}
+_NO_WORD = "**noWord"
+_BITS = 21  # every code point (and sentinel) is below 2**21
+_HASH_BASE = 0x9E3779B97F4A7C15  # odd: invertible mod 2**64
+_HASH_INV = pow(_HASH_BASE, -1, 1 << 64)
+_BLOOM_BITS = 24  # a bitmap of 2**24 bits (2 MiB) of the top bits of the postprocessor words' hashes
+#: the character features in the order ``__get_node_features_idx`` tries them, with the offsets of the
+#: characters each names (a missing neighbour is padding, which no key matches)
+_CHAR_FEATS = (("c.", (0,)), ("c-1.", (-1,)), ("c-1c.", (-1, 0)), ("c1.", (1,)), ("cc1.", (0, 1)),
+               ("c-2.", (-2,)), ("c-2c-1.", (-2, -1)), ("c2.", (2,)))
+
+
+class _Table:
+    """Integer keys → values, looked up for a whole array of queries at once (missing → ``missing``)."""
+
+    def __init__(self, keys, vals, missing: int) -> None:
+        import numpy as np
+
+        keys, vals = np.asarray(keys, dtype=np.int64), np.asarray(vals, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        self.keys = np.append(keys[order], np.iinfo(np.int64).max)  # above every query
+        self.vals = np.append(vals[order], missing)
+        self.missing = missing
+
+    def __call__(self, q):
+        import numpy as np
+
+        pos = np.searchsorted(self.keys, q)
+        return np.where(self.keys[pos] == q, self.vals[pos], self.missing)
+
+    def positions(self, q):
+        """Index of each query among the keys, -1 where it is not one."""
+        import numpy as np
+
+        pos = np.searchsorted(self.keys, q)
+        return np.where(self.keys[pos] == q, pos, -1)
+
+
+def _compact(rows, pad: int):
+    """Each row's entries other than ``pad`` moved to its front, in order; and the widest row's count."""
+    import numpy as np
+
+    if rows.size == 0:
+        return rows[:, :0], 0
+    order = np.argsort(rows == pad, axis=1, kind="stable")
+    rows = np.take_along_axis(rows, order, axis=1)
+    k = int((rows != pad).sum(axis=1).max())
+    return rows[:, :k], k
 
 
 class FastSegmenter:
     """Drop-in ``cut`` / ``_cut`` for a ``spacy_pkuseg.pkuseg`` instance (see :func:`install_fast_cut`)."""
 
-    #: entries of each cache before the caches are emptied (a few hundred bytes each)
-    MAX_KEYS = 200_000
-    #: positions whose features are gathered at once in :meth:`scores` (bounds its arrays' memory)
-    BLOCK = 4096
+    #: positions whose features are computed at once (bounds the memory of the per-position arrays:
+    #: ~60 integer columns of this length)
+    BLOCK = 16_384
+    #: characters :meth:`cut` hands to spacy_pkuseg before it builds its tables: building them (~0.3 s
+    #: CPU, and ~0.2 s for the postprocessor's words at first use) costs what spacy_pkuseg takes for
+    #: about this much text, so a one-file run of a short report does not pay for it; same words either way
+    WARMUP_CHARS = 20_000
 
     def __init__(self, seg) -> None:
         import numpy as np
         from spacy_pkuseg.config import config
 
         self.seg = seg
-        self.orig_cut, self.orig_underscore_cut = seg.cut, seg._cut
-        fe = seg.feature_extractor
-        self.fe = fe
+        installed = getattr(seg.cut, "__self__", None)
+        if isinstance(installed, FastSegmenter):  # spacy_pkuseg's own methods, not another fast path's
+            self.orig_cut, self.orig_underscore_cut = installed.orig_cut, installed.orig_underscore_cut
+        else:
+            self.orig_cut, self.orig_underscore_cut = seg.cut, seg._cut
+        fe = self.fe = seg.feature_extractor
         self.n_tag = seg.model.n_tag
         self.n_feature = seg.model.n_feature
+        self.pad = self.n_feature  # the feature id of "no feature": a row of zeros
         w = seg.model.w
         node_w = w[: self.n_feature * self.n_tag].reshape(self.n_feature, self.n_tag)
-        self.node_w = np.vstack([node_w, np.zeros((1, self.n_tag))])  # + a row of zeros for padding
+        self.node_w = np.vstack([node_w, np.zeros((1, self.n_tag))])
         edge = np.ones((self.n_tag, self.n_tag), dtype=np.float64)  # as inference.getLogYY builds it
         backoff = self.n_feature * self.n_tag
         for s in range(self.n_tag):
@@ -157,8 +221,7 @@ class FastSegmenter:
         self.edge = edge
         self.is_b = np.array(["B" in seg.idx_to_tag[t] for t in range(self.n_tag)], dtype=bool)
         self.lengths = list(range(config.wordMax, config.wordMin - 1, -1))
-        self.unigram = fe.unigram
-        self.prefixes = {word[:k] for word in fe.unigram for k in range(2, len(word) + 1)}
+        self.margin = config.wordMax + 2  # context a position's features read on each side
         table = {}
         for c in fe.letter:
             table[ord(c)] = _LETTER
@@ -167,205 +230,378 @@ class FastSegmenter:
         for c in fe.keywords:  # renamed before the number/letter test
             table[ord(c)] = "&"
         self.table = table
-        # character features by the (one or two) normalised characters they name
-        self.char_feats: dict[str, dict[str, int]] = {k: {} for k in
-                                                     ("c.", "c-1.", "c1.", "c-2.", "c2.", "c-1c.", "cc1.", "c-2c-1.")}
-        for key, idx in fe.feature_to_idx.items():
-            head, dot, rest = key.partition(".")
-            head += dot
-            if head not in self.char_feats:
-                continue
-            parts = rest.split(".")
-            if len(parts) != (2 if head in ("c-1c.", "cc1.", "c-2c-1.") else 1):
-                continue
-            chars = [_NODE_CHAR.get(x, x) for x in parts]
-            if all(len(c) == 1 for c in chars):
-                self.char_feats[head]["".join(chars)] = idx
-        post = seg.postprocesser
         # the keys cover every input the feature extractor reads only under these conditions
         self.usable = bool(config.numLetterNorm and config.wordFeature and config.wordMin >= 2
                            and not getattr(seg, "postag", False)
                            and "" not in fe.unigram
                            and not any("*" in w or any(s in w for s in _SENTINELS) for w in fe.unigram))
-        self.post = post
-        self.char_cache: dict = {}  # padded 5-character window -> character feature ids
-        self.word_cache: dict = {}  # ids of the lexicon words around a position -> word feature ids
-        self.wordsets: dict = {(): 0}  # a tuple of lexicon words -> its id in the word cache's keys
-        self.byid: list = [()]  # and back
-        self.positions = self.misses = 0
+        self.positions = 0  # characters segmented on the fast path
+        self._dict_h = None  # hashes of the postprocessor's words (built at first use) and what they are of
+        self.seen = 0  # characters cut before the tables were built
+        self._built = False
+
+    def _prepare(self) -> None:
+        if not self._built:
+            self._build_tables()
+            self._built = True
+
+    def _build_tables(self) -> None:
+        import numpy as np
+
+        f2i, pad, lengths = self.fe.feature_to_idx, self.pad, self.lengths
+        lo_s, hi_s = min(map(ord, _SENTINELS)), max(map(ord, _SENTINELS))
+        # lexicon words the word features can name, numbered; NONE (== their count) stands for no word
+        words = sorted(w for w in self.fe.unigram if min(lengths) <= len(w) <= max(lengths))
+        widx = {w: k for k, w in enumerate(words)}
+        none = self.n_words = len(words)
+        # the feature keys as one array of code points (one pass in Python would take ~1 s)
+        keys = list(f2i)
+        ids = np.fromiter(f2i.values(), dtype=np.int64, count=len(keys))
+        lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+        buf = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        buf = np.append(buf, np.zeros(16, dtype=np.int64))  # reads past the last key see zeros
+        at = np.cumsum(lens) - lens
+        char_tables = []
+        for name, offs in _CHAR_FEATS:
+            # keys of single characters: NAME + X (+ "." + Y); keys naming **Num / **Letter below
+            ln = len(name) + 2 * len(offs) - 1
+            sel = lens == ln
+            for j, ch in enumerate(name):
+                sel &= buf[at + j] == ord(ch)
+            codes = [buf[at + len(name)]] + ([buf[at + len(name) + 2]] if len(offs) == 2 else [])
+            if len(offs) == 2:
+                sel &= buf[at + len(name) + 1] == ord(".")
+            for x in codes:  # a literal sentinel: never a node of a text taken here
+                sel &= (x < lo_s) | (x > hi_s)
+            k = codes[0] << _BITS | codes[1] if len(offs) == 2 else codes[0]
+            char_tables.append([k[sel], ids[sel]])
+        ww = {"ww.l.": ([], []), "ww.r.": ([], [])}
+        # the keys with a "*" in them: ww. keys, and character keys naming **Num / **Letter
+        starred = np.searchsorted(at, np.flatnonzero(buf == ord("*")), side="right") - 1  # ascending
+        starred = starred[np.append(True, starred[1:] != starred[:-1])]
+        idv = ids.tolist()
+        by_name = {name: j for j, (name, _) in enumerate(_CHAR_FEATS)}
+        extra: list = [([], []) for _ in _CHAR_FEATS]
+        for i in starred.tolist():
+            key = keys[i]
+            if key.startswith(("ww.l.", "ww.r.")):
+                rest = key[5:]
+                if rest.startswith(_NO_WORD + "*"):
+                    pre, post = _NO_WORD, rest[len(_NO_WORD) + 1:]
+                else:
+                    pre, _, post = rest.partition("*")
+                a = none if pre == _NO_WORD else widx.get(pre)
+                b = none if post == _NO_WORD else widx.get(post)
+                if a is not None and b is not None:
+                    ww[key[:5]][0].append(a * (none + 1) + b)
+                    ww[key[:5]][1].append(idv[i])
+                continue
+            head, dot, rest = key.partition(".")
+            j = by_name.get(head + dot)
+            if j is None or "*" not in rest:
+                continue
+            parts = rest.split(".")
+            if len(parts) != len(_CHAR_FEATS[j][1]):
+                continue
+            nodes = [_NODE_CHAR.get(x, x) for x in parts]
+            if any(len(x) != 1 for x in nodes):
+                continue
+            extra[j][0].append(ord(nodes[0]) << _BITS | ord(nodes[1]) if len(nodes) == 2 else ord(nodes[0]))
+            extra[j][1].append(idv[i])
+        self.char_tables = [(_Table(np.append(k, ek), np.append(v, ev), pad), offs)
+                            for (k, v), (ek, ev), (_, offs) in zip(char_tables, extra, _CHAR_FEATS)]
+        # the features of one character: a dense map code point -> a small number, and per feature an
+        # array indexed by it (a gather instead of a binary search; 2 bytes per code point)
+        chars = np.unique(np.concatenate([t.keys[:-1] for t, offs in self.char_tables if len(offs) == 1]))
+        dense = np.zeros(0x110000, dtype=np.uint16)  # 0: none of them
+        dense[chars] = np.arange(1, len(chars) + 1)
+        self.char_dense = dense
+        self.char_single = {j: np.append(pad, t(chars)) for j, (t, offs) in enumerate(self.char_tables)
+                            if len(offs) == 1}
+        self.ww_tables = [_Table(*ww["ww.l."], pad), _Table(*ww["ww.r."], pad)]
+        # a trie over the words' code points, one level per length: a prefix of length 2 is its two code
+        # points packed; of length l > 2, the number of its first l-1 characters' prefix and one code point
+        self.levels = []
+        prev: dict[str, int] = {}
+        for ln in range(2, max(lengths) + 1):
+            codes = {}
+            for w in words:
+                if len(w) >= ln:
+                    p = w[:ln]
+                    codes[p] = (ord(p[0]) << _BITS | ord(p[1])) if ln == 2 else (prev[p[:-1]] << _BITS | ord(p[-1]))
+            items = sorted(codes.items(), key=lambda kv: kv[1])
+            prev = {p: i for i, (p, _) in enumerate(items)}
+            self.levels.append((_Table([k for _, k in items], range(len(items)), -1),
+                                np.array([widx.get(p, -1) for p, _ in items], dtype=np.int64)))
+        # per word (and NONE): its suffixes / prefixes of each length (wordMax .. wordMin) that are words
+        # (the words ending / starting at the same place), and the w-1. / w1. features they give
+        suff = np.full((none + 1, len(lengths)), none, dtype=np.int64)
+        pref = np.full((none + 1, len(lengths)), none, dtype=np.int64)
+        w_end = np.full((none + 1, len(lengths)), pad, dtype=np.int64)
+        w_start = np.full((none + 1, len(lengths)), pad, dtype=np.int64)
+        for k, w in enumerate(words):
+            for j, ln in enumerate(lengths):
+                if ln <= len(w):
+                    s, p = w[len(w) - ln:], w[:ln]
+                    if s in widx:
+                        suff[k, j] = widx[s]
+                        w_end[k, j] = f2i.get("w-1." + s, pad)
+                    if p in widx:
+                        pref[k, j] = widx[p]
+                        w_start[k, j] = f2i.get("w1." + p, pad)
+        self.suff, self.pref = suff, pref
+        self.w_end, _ = _compact(w_end, pad)
+        self.w_start, _ = _compact(w_start, pad)
 
     # -- features ---------------------------------------------------------------------------------
-    def _char_features(self, win: str) -> list[int]:
-        """Feature ids of the character features at a position whose padded normalised window
-        ``i-2 .. i+2`` is ``win``, in the order of ``__get_node_features_idx``."""
-        cf = self.char_feats
-        pp, p, c, nx, nn = win
-        out = [0]
-        for table, key, ok in ((cf["c."], c, True), (cf["c-1."], p, p != _PAD), (cf["c-1c."], p + c, p != _PAD),
-                               (cf["c1."], nx, nx != _PAD), (cf["cc1."], c + nx, nx != _PAD),
-                               (cf["c-2."], pp, pp != _PAD), (cf["c-2c-1."], pp + p, pp != _PAD),
-                               (cf["c2."], nn, nn != _PAD)):
-            if ok:
-                k = table.get(key)
-                if k is not None:
-                    out.append(k)
-        return out
+    def _columns(self, c, lo: int, hi: int) -> list:
+        """Feature ids of positions ``lo .. hi-1`` of the code points ``c`` (padded, at least
+        ``self.margin`` on each side), one array per slot in the order ``__get_node_features_idx``
+        lists them; ``self.pad`` where a slot has no feature."""
+        import numpy as np
 
-    def _word_features(self, key: tuple) -> list[int]:
-        """Feature ids of the word features (``w-1.``, ``w1.``, ``ww.l.``, ``ww.r.``) of a position whose
-        lexicon words ending at i-1, ending at i, starting at i, starting at i+1 are ``key``."""
-        f2i = self.fe.feature_to_idx
-        no = "**noWord"
-        pre_ex, pre_in, post_in, post_ex = ([{len(w): w for w in words}.get(ln, no) for ln in self.lengths]
-                                            for words in key)
-        out = []
-        for prefix, lst in (("w-1.", pre_in), ("w1.", post_in)):
-            for tmp in lst:
-                if tmp is not no:
-                    k = f2i.get(prefix + tmp)
-                    if k is not None:
-                        out.append(k)
-        for prefix, pres, posts in (("ww.l.", pre_ex, post_in), ("ww.r.", pre_in, post_ex)):
-            for pre in pres:
-                for post in posts:
-                    k = f2i.get(prefix + pre + "*" + post)
-                    if k is not None:
-                        out.append(k)
-        return out
+        n, m, none, pad = hi - lo, len(c), self.n_words, self.pad
+        pc = (c[:-1] << _BITS) | c[1:]  # pc[j]: the characters j and j+1
+        cols = [np.zeros(n, dtype=np.int64)]  # "$$", feature 0, always first
+        ci = self.char_dense[c]
+        for j, (table, offs) in enumerate(self.char_tables):
+            if len(offs) == 1:
+                cols.append(self.char_single[j][ci[lo + offs[0]:hi + offs[0]]])
+            else:
+                cols.append(table(pc[lo + offs[0]:hi + offs[0]]))
+        # the longest lexicon word starting / ending at each position of c
+        start = np.full(m, none, dtype=np.int64)
+        end = np.full(m, none, dtype=np.int64)
+        cand = np.arange(m - 1)
+        q = pc
+        for ln, (level, word_of) in enumerate(self.levels, start=2):
+            ids = level.positions(q)
+            hit = ids >= 0
+            cand, ids = cand[hit], ids[hit]
+            if not len(cand):
+                break
+            wid = word_of[ids]
+            isw = wid >= 0
+            if isw.any():
+                s = cand[isw]
+                start[s] = wid[isw]  # longer words come later and overwrite
+                end[s + ln - 1] = wid[isw]
+            more = cand + ln < m
+            cand, ids = cand[more], ids[more]
+            q = (ids << _BITS) | c[cand + ln]
+        for tab, at in ((self.w_end, end[lo:hi]), (self.w_start, start[lo:hi])):  # w-1., then w1.
+            g = tab[at]
+            cols.extend(g[:, j] for j in range(g.shape[1]))
+        # ww.l. of i and ww.r. of i-1 read the words meeting at boundary i (ending at i-1, starting at i)
+        bound = end[lo - 1:hi] * (none + 1) + start[lo:hi + 1]
+        uniq, inv = np.unique(bound, return_inverse=True)
+        pre, post = self.suff[uniq // (none + 1)], self.pref[uniq % (none + 1)]
+        pairs = (pre[:, :, None] * (none + 1) + post[:, None, :]).reshape(len(uniq), -1)
+        inv = inv.reshape(-1)
+        for table, at in ((self.ww_tables[0], inv[:-1]), (self.ww_tables[1], inv[1:])):
+            rows, k = _compact(table(pairs), pad)
+            if k:
+                g = rows[at]
+                cols.extend(g[:, j] for j in range(k))
+        return cols
 
-    def _features_into(self, text: str, flat: list, offsets: list) -> None:
-        """Append the feature ids of every character of ``text`` to ``flat`` (a character's list starts
-        at the offset appended to ``offsets``)."""
-        n = len(text)
-        norm = text.translate(self.table)
-        padded = _PAD * 2 + norm + _PAD * 2
-        unigram, prefixes, intern = self.unigram, self.prefixes, self._intern
-        lo, hi = min(self.lengths), max(self.lengths)
-        starts = [0] * (n + 2)  # id of the lexicon words starting at p (longest first); n, n+1: none
-        ends_w: dict[int, tuple] = {}  # lexicon words ending at p (longest first: p rises)
-        for p in range(n - lo + 1):
-            if norm[p:p + lo] not in prefixes:
-                continue
-            found = []
-            for ln in range(lo, min(hi, n - p) + 1):
-                s = norm[p:p + ln]
-                if s not in prefixes:
-                    break
-                if s in unigram:
-                    found.append(s)
-            if found:
-                found.reverse()
-                t = tuple(found)
-                starts[p] = intern(t)
-                for s in found:
-                    e = p + len(s) - 1
-                    ends_w[e] = ends_w.get(e, ()) + (s,)
-        ends = [0] * (n + 1)  # index -1 (== n): none
-        for e, t in ends_w.items():
-            ends[e] = intern(t)
-        chars, words = self.char_cache, self.word_cache
-        none = words.get((0, 0, 0, 0))
-        if none is None:
-            none = words[(0, 0, 0, 0)] = self._word_features(((), (), (), ()))
-        append, extend = offsets.append, flat.extend
-        for i in range(n):
-            append(len(flat))
-            win = padded[i:i + 5]  # the boundary tests (i > 0, i + 1 < n, ...) are in the padding
-            a = chars.get(win)
-            if a is None:
-                a = chars[win] = self._char_features(win)
-                self.misses += 1
-            extend(a)
-            key = (ends[i - 1], ends[i], starts[i], starts[i + 1])
-            if key == (0, 0, 0, 0):
-                extend(none)
-                continue
-            b = words.get(key)
-            if b is None:
-                byid = self.byid
-                b = words[key] = self._word_features(tuple(byid[k] for k in key))
-                self.misses += 1
-            extend(b)
-        self.positions += n
+    def _blocks(self, pieces: list[str]):
+        """(code points of the pieces normalised and padded, offset of each piece in them)."""
+        import numpy as np
 
-    def _intern(self, words: tuple) -> int:
-        k = self.wordsets.get(words)
-        if k is None:
-            k = self.wordsets[words] = len(self.byid)
-            self.byid.append(words)
-        return k
+        mg = self.margin
+        joined = _PAD * mg + (_PAD * 2).join(p.translate(self.table) for p in pieces) + _PAD * mg
+        c = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        starts, at = [], mg
+        for p in pieces:
+            starts.append(at)
+            at += len(p) + 2
+        return c, starts
 
-    def _bound_caches(self) -> None:
-        if max(len(self.char_cache), len(self.word_cache), len(self.wordsets)) > self.MAX_KEYS:
-            self.char_cache.clear()
-            self.word_cache.clear()
-            self.wordsets.clear()
-            self.wordsets[()] = 0
-            self.byid[:] = [()]
+    def _sum(self, cols, n: int):
+        import numpy as np
+
+        node_w = self.node_w
+        acc = np.zeros((n, self.n_tag), dtype=np.float64)
+        row = np.empty((n, self.n_tag), dtype=np.float64)
+        for col in cols:  # one slot after the other, as getLogYY adds them (a missing one adds zeros)
+            np.take(node_w, col, axis=0, out=row)
+            acc += row
+        return acc
+
+    def _all_scores(self, c):
+        """Node scores of every position of ``c`` between the margins, block by block."""
+        import numpy as np
+
+        mg, total = self.margin, len(c) - 2 * self.margin
+        y = np.empty((total, self.n_tag), dtype=np.float64)
+        for a in range(0, total, self.BLOCK):
+            b = min(total, a + self.BLOCK)
+            ctx = c[a:b + 2 * mg]  # positions a .. b-1 of y are mg .. mg+(b-a)-1 of ctx
+            y[a:b] = self._sum(self._columns(ctx, mg, mg + b - a), b - a)
+        return y
 
     def features(self, text: str) -> list[list[int]]:
         """Feature ids per character of ``text``, as ``FeatureExtractor.get_node_features_idx`` lists them."""
-        flat: list[int] = []
-        offsets: list[int] = []
-        self._features_into(text, flat, offsets)
-        return [flat[a:b] for a, b in zip(offsets, offsets[1:] + [len(flat)])]
-
-    def _scores(self, flat_l: list, offsets_l: list):
         import numpy as np
 
-        n = len(offsets_l)
-        flat = np.array(flat_l, dtype=np.intp)
-        offsets = np.array(offsets_l + [len(flat_l)], dtype=np.intp)
-        out = np.empty((n, self.n_tag), dtype=np.float64)
-        for a in range(0, n, self.BLOCK):
-            b = min(n, a + self.BLOCK)
-            lens = offsets[a + 1:b + 1] - offsets[a:b]
-            k = int(lens.max())
-            idx = np.full((b - a, k), self.n_feature, dtype=np.intp)  # padding: the row of zeros
-            rows = np.repeat(np.arange(b - a), lens)
-            cols = np.arange(offsets[a], offsets[b]) - np.repeat(offsets[a:b], lens)
-            idx[rows, cols] = flat[offsets[a]:offsets[b]]
-            g = self.node_w[idx]  # (positions, k, tags)
-            acc = g[:, 0].copy()
-            for j in range(1, k):
-                acc += g[:, j]  # x + 0.0 == x: the padding changes nothing
-            out[a:b] = acc
-        return out
+        if not text:
+            return []
+        self._prepare()
+        c, _ = self._blocks([text])
+        mg = self.margin
+        mat = np.stack(self._columns(c, mg, mg + len(text)), axis=1)
+        return [[f for f in row if f != self.pad] for row in mat.tolist()]
 
     def scores(self, text: str):
         """Node scores ``Y`` (characters × tags) of ``text``, as ``inference.getLogYY`` computes them:
         ``Y[i, s]`` is ``w[f * n_tag + s]`` summed over the features ``f`` of ``i`` in order, one after
         the other (numpy's reductions sum in another order, and the last bit would differ)."""
-        flat: list[int] = []
-        offsets: list[int] = []
-        self._features_into(text, flat, offsets)
-        return self._scores(flat, offsets)
+        self._prepare()
+        c, _ = self._blocks([text])
+        return self._all_scores(c)
 
     # -- decoding ---------------------------------------------------------------------------------
-    def cut_pieces(self, pieces: list[str]) -> list[list[str]]:
-        """``_cut`` of each piece: one pass of feature extraction and scoring, one Viterbi per piece."""
+    def _bounds(self, pieces: list[str]):
+        """Word boundaries of the (non-empty) pieces: offsets into ``"".join(pieces)`` of every word's start
+        and of the end, and the piece of each word. Features and scores of all pieces at once, one Viterbi
+        per piece (``run_viterbi`` itself, on bit-identical scores)."""
+        import numpy as np
         from spacy_pkuseg.inference import run_viterbi
 
-        self._bound_caches()
-        flat: list[int] = []
-        offsets: list[int] = []
-        for piece in pieces:
-            self._features_into(piece, flat, offsets)
-        y = self._scores(flat, offsets) if offsets else None
-        out = []
-        at = 0
-        for piece in pieces:
+        self._prepare()
+        c, starts = self._blocks(pieces)
+        y = self._all_scores(c)
+        mg, is_b, edge = self.margin, self.is_b, self.edge
+        cuts, at = [], 0
+        for piece, s in zip(pieces, starts):
             n = len(piece)
-            _, tags = run_viterbi(y[at:at + n], self.edge)
+            _, tags = run_viterbi(y[s - mg:s - mg + n], edge)
+            b = is_b[tags]
+            b[0] = True  # a piece's first character starts a word, whatever its tag
+            cuts.append(b)
             at += n
-            cuts = self.is_b[tags[1:]].nonzero()[0] + 1
-            words = []
-            a = 0
-            for b in cuts.tolist():
-                words.append(piece[a:b])
-                a = b
-            words.append(piece[a:])
-            out.append(words)
+        starts_mask = np.concatenate(cuts)
+        bnd = np.append(np.flatnonzero(starts_mask), at)
+        lens = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+        pid = np.repeat(np.arange(len(pieces)), np.add.reduceat(starts_mask, np.cumsum(lens) - lens))
+        self.positions += int(at)
+        return bnd, pid
+
+    def _post_process(self, text: str, bnd, pid, dicts):
+        """``Postprocesser.post_process(words, check_seperated=True)`` of every piece at once.
+
+        For m = 7 .. 2 spacy_pkuseg scans the windows of m words left to right and merges a window when
+        its text is a common word, or an "other" word whose words are not all dictionary words; after a
+        merge at i it goes on at the window after the merged word, so within one m the merges are the
+        leftmost non-overlapping windows that qualify in the words as they were before that m. Here the
+        windows' texts are hashed with numpy and only those whose hash is a dictionary word's are checked,
+        exactly, in Python (~1.4% of the windows of report text)."""
+        import numpy as np
+
+        hashes, bits, common, other = dicts
+        if not len(hashes):
+            return bnd, pid
+        g, inv = self._prefix_hashes(text)
+        for m in range(7, 1, -1):
+            k = np.arange(len(bnd) - m)  # windows of words k .. k+m-1
+            if not len(k):
+                continue
+            k = k[pid[k] == pid[k + m - 1]]
+            a, b = bnd[k], bnd[k + m]
+            h = (g[b] - g[a]) * inv[a]
+            top = h >> np.uint64(64 - _BLOOM_BITS)  # a bitmap of the words' hashes rules out most windows
+            maybe = np.flatnonzero((bits[top >> np.uint64(3)] >> (top & np.uint64(7)).astype(np.uint8)) & 1)
+            k, h = k[maybe], h[maybe]
+            pos = np.searchsorted(hashes, h)
+            hit = k[hashes[np.minimum(pos, len(hashes) - 1)] == h]
+            if not len(hit):
+                continue
+            drop = []
+            nxt = -1
+            for i in hit.tolist():
+                if i < nxt:
+                    continue  # inside the window merged last
+                merged = text[bnd[i]:bnd[i + m]]
+                if merged in common:
+                    do_seg = True
+                elif merged in other:
+                    do_seg = not all((w in common) or (w in other)
+                                     for w in (text[bnd[j]:bnd[j + 1]] for j in range(i, i + m)))
+                else:
+                    do_seg = False
+                if do_seg:
+                    drop.extend(range(i + 1, i + m))
+                    nxt = i + m
+            if drop:
+                bnd = np.delete(bnd, drop)
+                pid = np.delete(pid, drop)
+        return bnd, pid
+
+    def _dict_hashes(self):
+        """Sorted hashes of the postprocessor's words and a bitmap of their top bits (built at first use),
+        and the two word sets; None if a word has a newline in it."""
+        import numpy as np
+
+        post = self.seg.postprocesser
+        common, other = post.common_words, post.other_words
+        of = (id(common), len(common), id(other), len(other))  # spaCy replaces the sets when it loads words
+        if self._dict_h is None or self._dict_h[0] != of:
+            joined = "\n".join(other) + "\n" + "\n".join(common)  # words have no newline
+            g, inv = self._prefix_hashes(joined)
+            nl = np.flatnonzero(np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32) == 10)
+            if len(nl) > len(common) + len(other):  # a word with a newline in it: cut() falls back
+                self._dict_h = (of, None, None)
+                return None
+            at = np.append(0, nl + 1)  # word k is joined[at[k]:ends[k]]
+            ends = np.append(nl, len(joined))
+            h = np.sort((g[ends] - g[at]) * inv[at])  # (duplicates, and "" for an empty set, do no harm)
+            top = h >> np.uint64(64 - _BLOOM_BITS)
+            bits = np.zeros(1 << (_BLOOM_BITS - 3), dtype=np.uint8)
+            np.bitwise_or.at(bits, top >> np.uint64(3), (1 << (top & np.uint64(7))).astype(np.uint8))
+            self._dict_h = (of, h, bits)
+        if self._dict_h[1] is None:
+            return None
+        return self._dict_h[1], self._dict_h[2], common, other
+
+    @staticmethod
+    def _prefix_hashes(text: str):
+        """``g``, ``inv`` such that ``(g[b] - g[a]) * inv[a]`` (mod 2**64) is a polynomial hash of
+        ``text[a:b]`` that does not depend on ``a``."""
+        import numpy as np
+
+        c = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        n = len(c)
+        with np.errstate(over="ignore"):
+            powers = np.cumprod(np.full(n + 1, _HASH_BASE, dtype=np.uint64))
+            powers[1:] = powers[:-1]
+            powers[0] = 1
+            inv = np.cumprod(np.full(n + 1, _HASH_INV, dtype=np.uint64))
+            inv[1:] = inv[:-1]
+            inv[0] = 1
+            g = np.zeros(n + 1, dtype=np.uint64)
+            np.cumsum(c * powers[:n], out=g[1:])
+        return g, inv
+
+    def cut_pieces(self, pieces: list[str]) -> list[list[str]]:
+        """``_cut`` of each (non-empty) piece, without the postprocessor."""
+        if not pieces:
+            return []
+        text = "".join(pieces)
+        bnd, pid = self._bounds(pieces)
+        return self._split(text, bnd, pid, len(pieces))
+
+    @staticmethod
+    def _split(text: str, bnd, pid, n: int) -> list[list[str]]:
+        import numpy as np
+
+        edges = bnd.tolist()
+        words = [text[a:b] for a, b in zip(edges, edges[1:])]
+        counts = np.bincount(pid, minlength=n).tolist()
+        out, at = [], 0
+        for k in counts:
+            out.append(words[at:at + k])
+            at += k
         return out
 
     def _cut(self, text: str) -> list[str]:
@@ -373,53 +609,47 @@ class FastSegmenter:
             return self.orig_underscore_cut(text)
         return self.cut_pieces([text])[0]
 
-    def post_process(self, sent: list[str]) -> list[str]:
-        """``Postprocesser.post_process(sent, check_seperated=True)``, with slices of the joined text in
-        place of joins of word slices."""
-        common, other = self.post.common_words, self.post.other_words
-        text = "".join(sent)
-        off = [0]
-        for w in sent:
-            off.append(off[-1] + len(w))
-        for m in range(7, 1, -1):
-            end = len(sent) - m
-            i = 0
-            while i < end + 1:
-                merged = text[off[i]:off[i + m]]
-                if merged in common:
-                    do_seg = True
-                elif merged in other:
-                    do_seg = not all((w in common) or (w in other) for w in sent[i:i + m])
-                else:
-                    do_seg = False
-                if do_seg:
-                    sent[i:i + m] = [merged]
-                    del off[i + 1:i + m]
-                    end = len(sent) - m
-                i += 1
-        return sent
-
     def cut(self, txt: str) -> list[str]:
-        """``pkuseg.cut``: whitespace-separated pieces, the user dictionary's words, the rest segmented."""
+        """``pkuseg.cut``: whitespace-separated pieces, the user dictionary's words, the rest segmented and
+        post-processed."""
         if not self.usable or any(s in txt for s in _SENTINELS):
             return self.orig_cut(txt)
-        items: list[tuple[bool, str]] = []
-        for w0 in txt.strip().split():
-            lst, isword, _ = self.seg.preprocesser.solve(w0)
-            items.extend(zip(isword, lst))
-        cut = iter(self.cut_pieces([w for isw, w in items if not isw]))
+        if not self._built and self.seen + len(txt) < self.WARMUP_CHARS:
+            self.seen += len(txt)
+            return self.orig_cut(txt)
+        dicts = self._dict_hashes() if self.seg.postprocesser.do_process else None
+        if self.seg.postprocesser.do_process and dicts is None:
+            return self.orig_cut(txt)
+        pre = self.seg.preprocesser
+        if not getattr(getattr(pre, "trie", None), "children", True):  # no user words: solve finds nothing
+            items = [(False, w0) for w0 in txt.split()]
+        else:
+            items = []
+            for w0 in txt.strip().split():
+                lst, isword, _ = pre.solve(w0)
+                items.extend(zip(isword, lst))
+        pieces = [w for isw, w in items if not isw]
+        if not pieces:
+            return [w for _, w in items]
+        text = "".join(pieces)
+        bnd, pid = self._bounds(pieces)
+        if dicts is not None:
+            bnd, pid = self._post_process(text, bnd, pid, dicts)
+        if len(pieces) == len(items):  # no user-dictionary words: the words in order
+            edges = bnd.tolist()
+            return [text[a:b] for a, b in zip(edges, edges[1:])]
+        cut = iter(self._split(text, bnd, pid, len(pieces)))
         ret: list[str] = []
         for isw, w in items:
             if isw:
                 ret.append(w)
             else:
-                words = next(cut)
-                ret.extend(self.post_process(words) if self.post.do_process else words)
+                ret.extend(next(cut))
         return ret
 
 
 def install_fast_cut(seg) -> None:
-    """Give a ``spacy_pkuseg.pkuseg`` instance the fast path (idempotent)."""
+    """Give a ``spacy_pkuseg.pkuseg`` instance the fast path (idempotent). Only ``cut`` is replaced:
+    spacy_pkuseg's own ``cut`` (the fallback) calls ``self._cut``, which stays spacy_pkuseg's."""
     if seg is not None and not isinstance(getattr(seg.cut, "__self__", None), FastSegmenter):
-        fast = FastSegmenter(seg)
-        seg.cut, seg._cut = fast.cut, fast._cut
+        seg.cut = FastSegmenter(seg).cut
