@@ -258,7 +258,7 @@ class FastSegmenter:
         keys = list(f2i)
         ids = np.fromiter(f2i.values(), dtype=np.int64, count=len(keys))
         lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
-        buf = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        buf = np.frombuffer("".join(keys).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
         buf = np.append(buf, np.zeros(16, dtype=np.int64))  # reads past the last key see zeros
         at = np.cumsum(lens) - lens
         char_tables = []
@@ -411,7 +411,7 @@ class FastSegmenter:
 
         mg = self.margin
         joined = _PAD * mg + (_PAD * 2).join(p.translate(self.table) for p in pieces) + _PAD * mg
-        c = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        c = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
         starts, at = [], mg
         for p in pieces:
             starts.append(at)
@@ -549,7 +549,7 @@ class FastSegmenter:
         if self._dict_h is None or self._dict_h[0] != of:
             joined = "\n".join(other) + "\n" + "\n".join(common)  # words have no newline
             g, inv = self._prefix_hashes(joined)
-            nl = np.flatnonzero(np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32) == 10)
+            nl = np.flatnonzero(np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) == 10)
             if len(nl) > len(common) + len(other):  # a word with a newline in it: cut() falls back
                 self._dict_h = (of, None, None)
                 return None
@@ -570,7 +570,7 @@ class FastSegmenter:
         ``text[a:b]`` that does not depend on ``a``."""
         import numpy as np
 
-        c = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        c = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
         n = len(c)
         with np.errstate(over="ignore"):
             powers = np.cumprod(np.full(n + 1, _HASH_BASE, dtype=np.uint64))
