@@ -42,7 +42,7 @@ def test_pkuseg_training_is_reproducible(tmp_path):
     """Two pkuseg builds of the same segmented text give the same weights (its optimiser shuffles)."""
     import numpy as np
 
-    from govie.pipeline.segmenter import train_pkuseg, write_training_file
+    from govie.training.segmentation import train_pkuseg, write_training_file
 
     texts = [p.read_text(encoding="utf-8")[:3000] for p in sorted(CORPUS_TEXTS.glob("*.txt"))]
     write_training_file([(t, []) for t in texts], tmp_path / "train.txt")

@@ -33,7 +33,7 @@ import spacy
 from spacy.language import Language
 
 from ..corpus.records import PROJECT_ROOT, CorpusDoc, PathsLike, load_corpus, reports_dirs, resolve_corpus_dir
-from ..pipeline.segmenter import train_pkuseg, write_training_file
+from .segmentation import train_pkuseg, write_training_file
 
 DEFAULT_NER_CONFIG = PROJECT_ROOT / "training" / "ner.cfg"
 DEFAULT_REL_CONFIG = PROJECT_ROOT / "training" / "config.cfg"
