@@ -203,6 +203,25 @@ def test_fake_run_prints_one_row_per_size_and_reuses(fake_run, capsys):
     assert calls == [(5, "ner+relations"), (10, "ner+relations"), (40, "relations")]
 
 
+def test_ner_from_retrains_only_the_relations(fake_run, capsys, monkeypatch):
+    lc, calls, out, base = fake_run
+    assert lc.main(["--sizes", "5", "all", "--out", str(out), "--base", str(base)]) == 0
+    calls.clear()
+    capsys.readouterr()
+    seen = []
+    fake = lc.train_mod.train
+    monkeypatch.setattr(lc.train_mod, "train", lambda output, **kw: (seen.append(kw["base"]), fake(output, **kw)))
+    new = out.parent / "new"
+    assert lc.main(["--sizes", "5", "all", "--out", str(new), "--base", str(base), "--ner-from", str(out)]) == 0
+    assert calls == [(5, "relations"), (40, "relations")]
+    assert seen == [out / "n005" / "model", base]  # each size's own NER; the base's at full size
+    assert json.loads((new / "n005" / "run.json").read_text(encoding="utf-8"))["ner"] == f"reused from {out / 'n005' / 'model'}"
+    rows = [line.split() for line in capsys.readouterr().out.splitlines() if line.split()[:1] in (["5"], ["40"])]
+    assert rows[0][-1].endswith("*") and rows[1][-1].endswith("*")
+    assert lc.main(["--sizes", "7", "--out", str(out.parent / "n3"), "--base", str(base), "--ner-from", str(out)]) == 2
+    assert "holds no pipeline of this subset" in capsys.readouterr().err
+
+
 def test_reuse_refuses_missing_or_stale_pipelines(fake_run, capsys):
     lc, calls, out, base = fake_run
     assert lc.main(["--sizes", "5", "--out", str(out), "--base", str(base)]) == 0

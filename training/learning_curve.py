@@ -106,7 +106,8 @@ def run_record(n: int, subset: Sequence[CorpusDoc], seed: int, base: Path, ner: 
 
 def train_size(n: int, train_docs: Sequence[CorpusDoc], base: Path, out: Path, seed: int, full: bool,
                retrain_full: bool, reuse: bool, max_epochs: Optional[int] = None,
-               rel_epochs: Optional[int] = None, reports: Optional[str] = None) -> dict[str, Any]:
+               rel_epochs: Optional[int] = None, ner_from: Optional[Path] = None,
+               reports: Optional[str] = None) -> dict[str, Any]:
     """The run record of size ``n``: read from ``out`` (``reuse``: trained on the same subset, whatever
     the base; or trained before with the same subset and base contents) or trained now."""
     subset = issuer_subset(train_docs, n, seed)
@@ -118,9 +119,16 @@ def train_size(n: int, train_docs: Sequence[CorpusDoc], base: Path, out: Path, s
             raise CurveError(f"--reuse: {size_dir(out, n)} was trained on another subset (the corpus or --seed "
                              "changed); retrain without --reuse into a new --out")
         return have
-    reuse_ner = full and not retrain_full
-    want = run_record(n, subset, seed, base, "reused from base" if reuse_ner else "trained")
-    want["base_sha256"] = base_fingerprint(base, reuse_ner)
+    ner_base = base if full and not retrain_full else None
+    if ner_base is None and ner_from is not None:  # this size's own tok2vec + NER, trained by an earlier run
+        earlier = read_run(ner_from, n)
+        if earlier is None or earlier.get("documents") != sorted(d.id for d in subset if d.origin != "augmented"):
+            raise CurveError(f"--ner-from: {size_dir(ner_from, n)} holds no pipeline of this subset")
+        ner_base = size_dir(ner_from, n) / "model"
+    reuse_ner = ner_base is not None
+    ner = "trained" if not reuse_ner else "reused from base" if ner_base == base else f"reused from {ner_base}"
+    want = run_record(n, subset, seed, base, ner)
+    want["base_sha256"] = base_fingerprint(ner_base or base, reuse_ner)
     same = have is not None and all(have.get(k) == want[k] for k in ("documents", "seed", "ner", "base_sha256"))
     if same:
         print(f"size {n}: already trained in {size_dir(out, n)}, kept (delete it to retrain)", file=sys.stderr)
@@ -128,7 +136,7 @@ def train_size(n: int, train_docs: Sequence[CorpusDoc], base: Path, out: Path, s
     d = size_dir(out, n)
     d.mkdir(parents=True, exist_ok=True)
     cpu, wall = time.process_time(), time.perf_counter()
-    train_mod.train(d / "model", work=d / "work", reports_dir=reports, base=base,
+    train_mod.train(d / "model", work=d / "work", reports_dir=reports, base=ner_base or base,
                     stages="relations" if reuse_ner else "ner+relations", train_subset=n, subset_seed=seed,
                     max_epochs=max_epochs, rel_epochs=rel_epochs)
     want.update({"cpu_s": round(time.process_time() - cpu, 1), "wall_s": round(time.perf_counter() - wall, 1),
@@ -157,7 +165,7 @@ def row(size: int, run: Optional[dict[str, Any]], scores: dict[str, Scores]) -> 
          "quantity_f": s.quantity.f, "fact_f": s.fact.f, "fact_exact_f": s.fact_exact.f,
          "part_of_f": s.relations["PART_OF"].f, "opening_fact_f": o.fact.f, "opening_fact_exact_f": o.fact_exact.f,
          "cpu_s": run.get("cpu_s") if run else None, "wall_s": run.get("wall_s") if run else None,
-         "ner_reused": bool(run and run.get("ner") == "reused from base"),
+         "ner_reused": bool(run and str(run.get("ner", "")).startswith("reused")),
          "scores": s.to_dict(), "opening_scores": o.to_dict()}
     return r
 
@@ -181,8 +189,8 @@ def format_curve(rows: Sequence[dict[str, Any]], split: str, n_docs: int) -> str
                  secs(r["cpu_s"], r["ner_reused"]), secs(r["wall_s"], r["ner_reused"])]
         lines.append("".join(c.rjust(w) for c, (_, w) in zip(cells, COLUMNS)))
     if any(r["ner_reused"] for r in rows):
-        lines.append("* tok2vec + NER reused from the base pipeline (same training); the time is the relation "
-                     "stage's (with DocBins) only")
+        lines.append("* tok2vec + NER reused (the base's at full size, same training; --ner-from's at the others, "
+                     "trained on the same subset); the time is the relation stage's (with DocBins) only")
     return "\n".join(lines)
 
 
@@ -197,6 +205,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--seed", type=int, default=0, help="the subset seed (issuer order)")
     ap.add_argument("--reuse", action="store_true", help="score the pipelines already under --out; train nothing")
     ap.add_argument("--retrain-full", action="store_true", help="retrain tok2vec + NER at full size too")
+    ap.add_argument("--ner-from", default=None, help="an earlier --out: reuse each size's tok2vec + NER from it "
+                    "(same subset) and retrain only the relations (after a change to the relation stage)")
     ap.add_argument("--no-rules", action="store_true", help="leave out the rule pipeline's row (size 0)")
     ap.add_argument("--max-epochs", type=int, default=None, help="NER epochs (smoke runs; default: ner.cfg)")
     ap.add_argument("--rel-epochs", type=int, default=None, help="relation epochs (smoke runs; default: config)")
@@ -231,7 +241,8 @@ def run(args: argparse.Namespace) -> int:
     runs = {}
     for n in sizes:  # train everything first: a failure shows before any scoring
         runs[n] = train_size(n, train_docs, base, out, args.seed, n == n_real, args.retrain_full,
-                             args.reuse, args.max_epochs, args.rel_epochs, args.reports)
+                             args.reuse, args.max_epochs, args.rel_epochs, Path(args.ner_from) if args.ner_from else None,
+                             args.reports)
     rows = []
     if not args.no_rules:
         rows.append(row(0, None, score(eval_docs, govie.load("rules"))))
