@@ -25,7 +25,9 @@ Pipelines, their subsets and times stay under ``--out`` (default ``../lc`` besid
 directory per size (``n025/model``, ``n025/run.json``); ``--reuse`` scores them again without
 training (an error if one is missing or was drawn from another subset; ``--base`` plays no part, the
 note names the base each was trained on). Without ``--reuse`` a size already trained with the same
-subset and base (same pkuseg, and NER where reused, by sha256) is kept, so an interrupted run resumes. Scores are
+subset and base (same pkuseg, and NER where reused, by sha256) is kept, so an interrupted run resumes.
+After a change to the relation stage only, ``--ner-from EARLIER_OUT`` retrains just the relations of
+each size on its own earlier tok2vec + NER (the time column then counts the relation stage, ``*``). Scores are
 also written to ``DIR/scores-<split>.json``.
 """
 from __future__ import annotations
