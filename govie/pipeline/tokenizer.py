@@ -7,6 +7,7 @@ QUANTITY (``2543.19万元``) always starts and ends on a token boundary and a fl
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -127,6 +128,15 @@ def create_govie_tokenizer(segmenter: Segmenter = Segmenter.char):
         return GovieTokenizer(nlp.vocab, segmenter=segmenter)
 
     return tokenizer_factory
+
+
+def pkuseg_model_dir(pipeline_dir) -> Path:
+    """The pkuseg model saved inside a pipeline's tokenizer (``ValueError`` if it has none): what
+    ``govie train --stages ner+relations --base`` trains a new NER on, without a new segmenter."""
+    seg = Path(pipeline_dir) / "tokenizer" / "pkuseg_model"
+    if not (seg / "weights.npz").is_file():
+        raise ValueError(f"{pipeline_dir} has no pkuseg model ({seg}); --stages ner+relations reuses a pkuseg tokenizer")
+    return seg
 
 
 def split_at(doc: Doc, bounds: Sequence[int], *, in_place: bool = False) -> tuple[Doc, int]:

@@ -16,7 +16,9 @@ from typing import Optional, Sequence
 
 from ..corpus.cli import add_reports_option
 from ..corpus.records import CorpusDoc, CorpusError, load_corpus, reports_dirs, resolve_corpus_dir
+from ..pipeline.tokenizer import pkuseg_model_dir
 from . import train as training
+from .subset import SubsetError
 from .train import (CUSTOM_NAME, DEFAULT_NER_CONFIG, DEFAULT_OUTPUT, DEFAULT_REL_CONFIG, SHIPPED_NAME, TrainingError,
                     check_config, check_name_version, check_output_dir, default_name_version, default_work_dir, log)
 
@@ -31,17 +33,21 @@ def cmd_train(args: argparse.Namespace) -> int:
         check_output_dir(Path(args.output))
         check_name_version(args.name, args.model_version)
         base = None
-        if args.stages == "relations":
+        if args.stages != "all":
             if not args.base:
-                return _usage("--stages relations needs --base MODEL (the pipeline whose tokenizer, tok2vec and NER "
-                              "to keep)")
+                kept = "tokenizer, tok2vec and NER" if args.stages == "relations" else "tokenizer (pkuseg model)"
+                return _usage(f"--stages {args.stages} needs --base MODEL (the pipeline whose {kept} to keep)")
             base = Path(args.base)
             if not (base / "config.cfg").is_file():
                 return _usage(f"--base {base} is not a saved pipeline (no config.cfg)")
+            if args.stages == "ner+relations":
+                pkuseg_model_dir(base)
         elif args.base:
-            return _usage("--base goes with --stages relations")
+            return _usage("--base goes with --stages relations or ner+relations")
+        if args.train_docs is not None and args.train_docs < 1:
+            return _usage(f"--train-docs must be at least 1, not {args.train_docs}")
         check_config(Path(args.config), "--config")
-        if base is None:
+        if args.stages != "relations":
             check_config(Path(args.ner_config), "--ner-config")
         corpus = resolve_corpus_dir(args.corpus)
     except (ValueError, CorpusError) as e:
@@ -54,9 +60,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         training.train(Path(args.output), Path(args.ner_config), work, corpus_dir=corpus, reports_dir=args.reports,
                        max_docs=args.max_docs, max_epochs=args.max_epochs, pkuseg_iter=args.pkuseg_iter,
                        augment=not args.no_augment, rel_config=Path(args.config), base=base,
-                       rel_epochs=args.rel_epochs, name=name, version=version, reuse_docbins=args.reuse_docbins)
+                       rel_epochs=args.rel_epochs, name=name, version=version, reuse_docbins=args.reuse_docbins,
+                       stages=args.stages, train_subset=args.train_docs, subset_seed=args.subset_seed)
     except TrainingError as e:
         return _usage(str(e))
+    except SubsetError as e:  # a --train-docs larger than the training split (raised before any training)
+        return _usage(f"--train-docs: {e}")
     return 0
 
 
@@ -197,10 +206,15 @@ def add_commands(sub) -> None:
                    "shipped location, else <govie version>+custom)")
     p.add_argument("--config", default=str(DEFAULT_REL_CONFIG), help="the relation training config (spacy train)")
     p.add_argument("--ner-config", default=str(DEFAULT_NER_CONFIG), help="the tok2vec + NER training config")
-    p.add_argument("--stages", choices=["all", "relations"], default="all",
-                   help="relations: retrain only govie_relations on top of --base (DocBins + relation stage)")
+    p.add_argument("--stages", choices=["all", "ner+relations", "relations"], default="all",
+                   help="relations: retrain only govie_relations on top of --base (DocBins + relation stage); "
+                   "ner+relations: a new tok2vec + NER and relations on --base's pkuseg model (no segmenter stage)")
     p.add_argument("--base", default=None, help="with --stages relations: the pipeline whose tokenizer, tok2vec "
-                   "and NER the new pipeline keeps")
+                   "and NER the new pipeline keeps; with ner+relations: whose tokenizer it keeps")
+    p.add_argument("--train-docs", type=int, default=None, help="train on N training documents drawn by issuer "
+                   "(whole issuers in a seeded order keeping the mix of reports and openings; nested for growing N) "
+                   "and their augmented copies")
+    p.add_argument("--subset-seed", type=int, default=0, help="the seed of --train-docs")
     p.add_argument("--rel-epochs", type=int, default=None, help="epochs of the relation stage (default: config)")
     p.add_argument("--reuse-docbins", action="store_true", help="keep the DocBins in --work when they were written "
                    "from the same documents and tokenizer (relation tuning runs)")

@@ -13,7 +13,7 @@ Training is reproducible (fixed seeds) and runs in four stages:
    falls back on the proposals for quantities it leaves unlinked) → govie_indicators — and save it.
 
 ``--stages relations --base MODEL`` runs stages 2 and 4 only, on MODEL's tokenizer, tok2vec and NER
-(minutes instead of an hour: the pkuseg and NER stages are the long ones).
+(minutes instead of an hour: the pkuseg and NER stages are the long ones); ``ner+relations``: 2 to 4 on its pkuseg.
 
 Every stage says how far it is: pkuseg a line per iteration (read from its training log), the silent
 ones a :class:`Heartbeat` line every :data:`HEARTBEAT` seconds.
@@ -33,7 +33,9 @@ import spacy
 from spacy.language import Language
 
 from ..corpus.records import PROJECT_ROOT, CorpusDoc, PathsLike, load_corpus, reports_dirs, resolve_corpus_dir
+from ..pipeline.tokenizer import pkuseg_model_dir
 from .segmentation import train_pkuseg, write_training_file
+from .subset import issuer_subset
 
 DEFAULT_NER_CONFIG = PROJECT_ROOT / "training" / "ner.cfg"
 DEFAULT_REL_CONFIG = PROJECT_ROOT / "training" / "config.cfg"
@@ -442,8 +444,10 @@ def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_NER_CONFIG, work
           max_epochs: Optional[int] = None, pkuseg_iter: int = 10, augment: bool = True,
           rel_config: Path = DEFAULT_REL_CONFIG, base: Optional[Path] = None,
           rel_epochs: Optional[int] = None, name: Optional[str] = None, version: Optional[str] = None,
-          reuse_docbins: bool = False) -> Language:
-    """All four stages, or with ``base`` (a saved pipeline) stages 2 and 4 on its tokenizer/tok2vec/NER.
+          reuse_docbins: bool = False, stages: str = "relations", train_subset: Optional[int] = None,
+          subset_seed: int = 0) -> Language:
+    """All four stages; with ``base`` (a saved pipeline) stages 2 and 4 on its tokenizer/tok2vec/NER, or with
+    ``stages="ner+relations"`` 2 to 4 on its pkuseg model. ``train_subset``: :func:`.subset.issuer_subset`.
     ``reuse_docbins``: keep the DocBins in ``work`` written from the same documents and tokenizer.
 
     ``config`` is the tok2vec + NER config (``--ner-config``), ``rel_config`` the relation config
@@ -458,7 +462,8 @@ def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_NER_CONFIG, work
     check_name_version(name, version)
     name, version = default_name_version(output, name, version)
     rel_config = check_config(rel_config, "--config")
-    if base is None:
+    keep_ner = base is not None and stages == "relations"
+    if not keep_ner:
         config = check_config(config, "--ner-config")
     random.seed(0)
     work.mkdir(parents=True, exist_ok=True)
@@ -466,6 +471,9 @@ def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_NER_CONFIG, work
     docs = load_corpus(corpus_dir, reports_dir, augment=augment, missing="skip")
     train_docs = [d for d in docs if d.split == "train"]
     dev_docs = [d for d in docs if d.split == "dev"]
+    if train_subset is not None:
+        train_docs = issuer_subset(train_docs, train_subset, subset_seed)
+        log(f"training subset: {train_subset} documents drawn by issuer (seed {subset_seed})")
     if max_docs:
         train_docs, dev_docs = train_docs[:max_docs], dev_docs[:max(1, max_docs // 2)]
     if not train_docs:
@@ -478,9 +486,12 @@ def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_NER_CONFIG, work
         dev_docs = train_docs[:1]
     log(f"corpus: {len(train_docs)} training documents ({sum(d.origin == 'augmented' for d in train_docs)} "
         f"augmented), {len(dev_docs)} dev")
-    if base is not None:
+    if keep_ner:
         log(f"stages 2 and 4 only, on the tokenizer, tok2vec and NER of {base}")
         nlp = load_base(base)
+    elif base is not None:
+        log(f"stages 2 to 4 on the pkuseg model of {base} (stage 1 skipped)")
+        nlp = make_tokenizer_nlp(seg := pkuseg_model_dir(base))
     else:
         log(f"stage 1/4: pkuseg segmenter ({pkuseg_iter} iterations)")
         seg = stage_pkuseg(train_docs, dev_docs, work, pkuseg_iter)
@@ -488,7 +499,7 @@ def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_NER_CONFIG, work
     log("stage 2/4: DocBins")
     with Heartbeat("stage 2/4: DocBins"):
         stage_docbins(nlp, train_docs, dev_docs, work, reuse=reuse_docbins)
-    if base is None:
+    if not keep_ner:
         log("stage 3/4: tok2vec + NER (spaCy training loop)")
         overrides = {"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy"),
                      "paths.pkuseg_model": str(seg)}
