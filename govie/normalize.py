@@ -145,7 +145,10 @@ def number_value(num: str) -> Decimal:
         t = t[:-1]
     if re.fullmatch(r"\d+(?:\.\d+)?", t):
         return _EXACT.multiply(Decimal(t), mult)
-    return _EXACT.multiply(_chinese_value(t), mult)
+    value = _chinese_value(t)
+    if len(value.as_tuple().digits) > MAX_DIGITS:  # the same bound for a Chinese numeral (二〇…, 一亿亿…)
+        raise NormalizationError(f"a numeral of {len(value.as_tuple().digits)} digits is not read as a value")
+    return _EXACT.multiply(value, mult)
 
 
 def normalize(text: str) -> Normalized:

@@ -101,3 +101,28 @@ def test_format_table_prints_each_pipeline(scores):
     assert table.splitlines()[-1] == "(1 documents)"
     label_width = len("fact F1 (exact indicator)") + 2  # the longest row label, then two spaces
     assert table.splitlines()[1] == "quantity F1".ljust(label_width) + "1.000".rjust(12) + "0.000".rjust(12)
+
+
+# --------------------------------------------------------------------------- mutation survivors (#13)
+def test_an_exact_indicator_alone_is_an_exact_fact():
+    s = Scores()
+    f1 = Fact(_span(4, 6), 5, "件", False, [_span(0, 4)])  # 受理申请 exactly
+    score_doc(_gold(), Report(TEXT, [f1], [f1]), s)
+    assert (s.fact_exact.tp, s.fact_exact.fp, s.fact_exact.fn) == (1, 0, 2)
+    assert (s.fact.tp, s.fact.fp, s.fact.fn) == (1, 0, 2)
+
+
+def test_score_groups_takes_one_report_per_gold_document():
+    from govie.training.evaluate import score_groups
+
+    groups = score_groups([_gold()], [_pred()], {"layout": lambda d: d.layout})
+    assert (groups["all"]["all"].fact.tp, groups["all"]["all"].fact.fp, groups["all"]["all"].fact.fn) == (2, 1, 1)
+    assert groups["layout"]["narrative"].documents == 1
+    with pytest.raises(ValueError, match="2 gold documents but 1 reports"):
+        score_groups([_gold(), _gold()], [_pred()], {})
+
+
+def test_format_table_header_names_stand_over_their_columns(scores):
+    table = format_table({"a": scores, "b": Scores()})
+    label_width = len("fact F1 (exact indicator)") + 2
+    assert table.splitlines()[0] == " " * label_width + "a".rjust(12) + "b".rjust(12)

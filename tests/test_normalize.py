@@ -47,3 +47,18 @@ def test_normalize(span, value, unit, approx):
 def test_normalize_rejects_non_numbers(bad):
     with pytest.raises(NormalizationError):
         normalize(bad)
+
+
+# --------------------------------------------------------------------------- mutation survivors (#13)
+def test_a_chinese_numeral_is_bounded_by_max_digits_like_an_arabic_one():
+    # the bound held for Arabic digits only: a Chinese numeral of more digits was rounded to a wrong
+    # value at the 100-digit precision (一亿…亿零一 with thirteen 亿 gave 10**104, losing the 1)
+    forty = "一二三四五六七八九零" * 4
+    assert normalize(forty + "件").value == int("1234567890" * 4)
+    with pytest.raises(NormalizationError):
+        normalize("1" * 41 + "件")
+    with pytest.raises(NormalizationError):
+        normalize(forty + "一件")
+    with pytest.raises(NormalizationError):
+        normalize("一" + "亿" * 13 + "零一件")
+    assert normalize("一亿亿零一件").value == 10 ** 16 + 1

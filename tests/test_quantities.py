@@ -194,3 +194,28 @@ def test_session_numbers_are_no_quantity(text):
 @pytest.mark.parametrize("text", ["www.ks.gov.cn/abc123", "覆盖2016至17年度", "网址http://a.gov.cn/p?id=35"])
 def test_addresses_and_year_ranges_are_no_quantity(text):
     assert texts(text) == [], text
+
+
+# --------------------------------------------------------------------------- mutation survivors (#13)
+@pytest.mark.parametrize("word", ["电话", "热线", "传真", "邮编", "邮政编码", "手机", "座机", "联系方式", "电子邮箱",
+                                  "信箱", "号码", "服务号"])
+def test_a_contact_number_glued_to_its_word_is_no_table_cell(word):
+    # a number glued to a CJK label is a table cell (栏目57123456 is one); after a contact word it is not
+    assert texts("栏目57123456") == ["57123456"]
+    assert texts(f"{word}57123456") == [], word
+
+
+@pytest.mark.parametrize("word", ["QQ", "qq"])
+def test_a_qq_number_after_a_space_is_no_table_cell(word):
+    assert texts("栏目 57123456") == ["57123456"]
+    assert texts(f"{word} 57123456") == [], word
+
+
+@pytest.mark.parametrize("prefix", ["近", "约", "超过", "逾", "大约", "将近", "接近", "不少于", "不低于", "多达", "超"])
+def test_an_approximating_word_before_the_number_makes_it_approximate(prefix):
+    assert [(q.text, q.approximate) for q in find_quantities("建成300个")] == [("300个", False)]
+    assert [(q.text, q.approximate) for q in find_quantities(f"建成{prefix}300个")] == [("300个", True)], prefix
+
+
+def test_shang_before_a_round_numeral_is_approximate():
+    assert [(q.text, q.value, q.approximate) for q in find_quantities("参与群众达上千人")] == [("千人", 1000, True)]

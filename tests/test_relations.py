@@ -457,3 +457,49 @@ def _saved(path):
     nlp.initialize(lambda: [_example(nlp)])
     nlp.to_disk(Path(path) / "rel")
     return Path(path) / "rel"
+
+
+# --------------------------------------------------------------------------- mutation survivors (#13)
+def test_a_chosen_proposal_inside_an_unused_metric_entity_becomes_the_entity(rules_nlp) -> None:
+    # the METRIC entity 主动公开政府信息 starts where the quantity ends; the chosen proposal 公开政府信息
+    # ends with it: it replaces the entity (a relation never points at a span that is no entity)
+    doc = rules_nlp.make_doc("122条主动公开政府信息")
+    doc.ents = [doc.char_span(0, 4, label="QUANTITY"), doc.char_span(4, 12, label="METRIC")]
+    assert _place_proposed(doc, {(0, 4, 6, 12, "VALUE_OF", 0.9)}) == [(0, 4, 6, 12, "VALUE_OF", 0.9)]
+    assert [(e.text, e.label_, e.start_char) for e in doc.ents] == [("122条", "QUANTITY", 0),
+                                                                     ("公开政府信息", "METRIC", 6)]
+
+
+FOUR = "网站公开主动公开媒体公开政务公开"  # four METRICs of four characters each
+FOUR_ENTS = [(0, 4, "METRIC"), (4, 8, "METRIC"), (8, 12, "METRIC"), (12, 16, "METRIC")]
+
+
+def _settled(relations):
+    import spacy
+
+    from govie.pipeline.relations import _settle_part_of
+
+    doc = _doc(spacy.blank("zh"), FOUR, FOUR_ENTS)
+    doc._.relations = list(relations)
+    _settle_part_of(doc)
+    return doc._.relations
+
+
+def test_a_part_of_end_that_is_no_entity_moves_to_the_one_metric_overlapping_it() -> None:
+    # 开 (5, 8) lies inside 主动公开 (4, 8) only; METRICs before and after it do not overlap it
+    assert _settled([(5, 8, 0, 4, "PART_OF", 0.8)]) == [(4, 8, 0, 4, "PART_OF", 0.8)]
+    assert _settled([(4, 8, 13, 16, "PART_OF", 0.8)]) == [(4, 8, 12, 16, "PART_OF", 0.8)]
+    # an end overlapping two METRICs, or both ends on the same METRIC: the relation goes
+    assert _settled([(6, 10, 0, 4, "PART_OF", 0.8)]) == []
+    assert _settled([(5, 8, 4, 7, "PART_OF", 0.8)]) == []
+
+
+def test_part_of_relations_that_settle_on_the_same_pair_keep_the_higher_score() -> None:
+    assert _settled([(4, 8, 0, 4, "PART_OF", 0.6), (5, 8, 0, 4, "PART_OF", 0.9)]) == [(4, 8, 0, 4, "PART_OF", 0.9)]
+    assert _settled([(4, 8, 0, 4, "PART_OF", 0.9), (5, 8, 0, 4, "PART_OF", 0.6)]) == [(4, 8, 0, 4, "PART_OF", 0.9)]
+
+
+def test_label_thresholds_given_to_the_factory_decide_their_label() -> None:
+    rel = _pipeline(threshold=0.5, label_thresholds={"PART_OF": 0.3}).get_pipe("govie_relations")
+    assert rel._threshold("PART_OF") == 0.3
+    assert rel._threshold("VALUE_OF") == 0.5

@@ -185,3 +185,26 @@ def test_words_that_share_a_figure_give_one_metric_per_item(shared):
     # ANNOTATION.md: one figure, one METRIC, unless the text shares the figure (均, 分别, 各, ...)
     text = f"办理复文率、公开率{shared}达100%。"
     assert sorted(metrics_of(text)["100%"]) == ["公开率", "办理复文率"], text
+
+
+# --------------------------------------------------------------------------- mutation survivors (#13)
+def test_a_share_after_an_approximate_zhan_measures_the_count_before_it():
+    # 占约 is one of the linking words between a count and its share (约 in _SHARE_OF_PREVIOUS)
+    assert metrics_of("各乡镇主动公开政府信息122条，占约28.7%。") == {
+        "122条": ["各乡镇主动公开政府信息"], "28.7%": ["各乡镇主动公开政府信息"]}
+
+
+def test_a_cell_on_its_own_line_takes_the_label_line_above():
+    assert metrics_of("主动公开政府信息数\n35\n") == {"35": ["主动公开政府信息数"]}
+
+
+def test_a_cell_glued_to_its_label_is_not_read_as_a_cell_on_its_own_line():
+    assert metrics_of("依申请公开信息数46条，不予公开信息数1402。") == {
+        "46条": ["依申请公开信息数"], "1402": ["不予公开信息数"]}
+
+
+def test_a_label_line_that_is_only_qizhong_gives_no_metric():
+    # nothing is left of 其中： once the lead word is peeled off: no link, never an empty METRIC
+    assert metrics_of("其中：\n35\n") == {}
+    links = link_quantities("主动公开\n其中：\n35\n", find_quantities("主动公开\n其中：\n35\n"))
+    assert all(link.metric.text for link in links)
