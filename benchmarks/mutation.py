@@ -34,7 +34,7 @@ TESTS = {
     "rules": ["tests/test_rules.py", "tests/test_golden.py"],
     "tables": ["tests/test_tables.py", "tests/test_regressions.py", "-k", FAST],
     "relations": ["tests/test_relations.py", "tests/test_golden.py"],
-    "evaluate": ["tests/test_evaluate.py"],
+    "evaluate": ["tests/test_evaluate.py", "tests/test_evaluate_groups.py"],
 }
 #: the files each module name stands for (a package: every module in it, mutants drawn across them)
 PATHS = {
