@@ -49,12 +49,8 @@ def _add_export(sub, name: str) -> None:
     p.set_defaults(func=cmd_export)
 
 
-def _add_import(sub, name: str) -> None:
-    p = sub.add_parser(name, help="turn a Doccano/Label Studio export into corpus records")
-    p.add_argument("--format", required=True, choices=["doccano", "labelstudio"])
-    p.add_argument("input", metavar="IN", help="the tool's export (.jsonl for doccano, .json for labelstudio)")
-    add_reports_option(p, required=True, help="directory holding the annotated texts (matched by sha256; never "
-                       "copied); repeat it when they sit in several folders")
+def add_record_options(p) -> None:
+    """The options of every command that writes corpus records (``corpus import``, ``annotate pull``)."""
     p.add_argument("--corpus", metavar="DIR", help="corpus directory to write into (default $GOVIE_CORPUS_DIR or "
                    "the checkout's corpus/)")
     p.add_argument("--layout", choices=LAYOUTS, help="meta.layout for every document (default: guessed)")
@@ -63,6 +59,15 @@ def _add_import(sub, name: str) -> None:
     p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     p.add_argument("--allow-duplicate", action="store_true",
                    help="import a text even when the corpus already holds it under another id")
+
+
+def _add_import(sub, name: str) -> None:
+    p = sub.add_parser(name, help="turn a Doccano/Label Studio export into corpus records")
+    p.add_argument("--format", required=True, choices=["doccano", "labelstudio"])
+    p.add_argument("input", metavar="IN", help="the tool's export (.jsonl for doccano, .json for labelstudio)")
+    add_reports_option(p, required=True, help="directory holding the annotated texts (matched by sha256; never "
+                       "copied); repeat it when they sit in several folders")
+    add_record_options(p)
     p.set_defaults(func=cmd_import)
 
 

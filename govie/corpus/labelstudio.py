@@ -299,7 +299,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub) -> None:
-    from .cli import add_reports_option
+    from .cli import add_record_options, add_reports_option
     from .records import LAYOUTS
 
     a = sub.add_parser("annotate", help="send reports with govie's pre-annotations to Label Studio, fetch the "
@@ -330,12 +330,5 @@ def add_commands(sub) -> None:
     connection(p)
     add_reports_option(p, required=True, help="directory holding the annotated texts (the DIR given to push); "
                        "repeatable")
-    p.add_argument("--corpus", metavar="DIR", help="corpus directory to write into (default $GOVIE_CORPUS_DIR or "
-                   "the checkout's corpus/)")
-    p.add_argument("--layout", choices=LAYOUTS, help="meta.layout for every document (default: guessed)")
-    p.add_argument("--id-prefix", default="", help="prefix for document ids taken from file names")
-    p.add_argument("--force", action="store_true", help="replace existing records")
-    p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
-    p.add_argument("--allow-duplicate", action="store_true",
-                   help="import a text even when the corpus already holds it under another id")
+    add_record_options(p)
     p.set_defaults(func=cmd_pull)
