@@ -123,13 +123,7 @@ def check_tables(tables: Sequence, taxonomy: Optional[Taxonomy] = None) -> list[
     return out
 
 
-def check_facts(facts: Iterable, taxonomy: Optional[Taxonomy] = None) -> list[dict]:
-    """Failed identities among :class:`govie.report.Fact` objects that carry an ``indicator_id``."""
-    values: dict[str, object] = {}
-    for f in facts:
-        if f.indicator_id and f.indicator_id not in values:
-            values[f.indicator_id] = f.value
-    return check_values(values, taxonomy)
+
 
 
 # --------------------------------------------------------------------------- text against tables

@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Sequence
+from typing import Optional, Sequence
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 from .io.formats import FACT_FIELDS, FORMULA_START, _tsv_row, fact_rows, sheet_cell  # noqa: E402,F401
@@ -24,16 +24,6 @@ COMMAND_MODULES: list[str] = ["io.render", "training.cli", "corpus.cli", "corpus
 
 def _err(msg: str) -> None:
     print(f"govie: {msg}", file=sys.stderr)
-
-
-def iter_inputs(paths: Sequence[str]) -> Iterator[Path]:
-    """Input files: ``paths`` themselves, a directory's report files recursively (see
-    :func:`govie.io.batch.walk_inputs`, which also reports unreadable directories and link loops)."""
-    from .io.batch import walk_inputs
-
-    files, _ = walk_inputs(paths)
-    for f, _ in files:
-        yield f
 
 
 def _wants_batch(args: argparse.Namespace) -> bool:
