@@ -95,9 +95,9 @@ def test_v2_features_are_unchanged_by_the_v3_options() -> None:
 
 
 # --------------------------------------------------------------------------- the component
-TEXT = "主动公开政府信息122条，其中网站公开98条。"
-ENTS = [(0, 8, "METRIC"), (8, 12, "QUANTITY"), (15, 19, "METRIC"), (19, 22, "QUANTITY")]
-GOLD = [(8, 12, 0, 8, "VALUE_OF", 1.0), (19, 22, 15, 19, "VALUE_OF", 1.0), (15, 19, 0, 8, "PART_OF", 1.0)]
+from relation_cases import ENTS, GOLD, TEXT  # noqa: F401  (the shared case)
+from relation_cases import make_doc as _doc
+from relation_cases import make_example as _example
 
 
 def _pipeline(**cfg):
@@ -109,21 +109,6 @@ def _pipeline(**cfg):
     nlp.add_pipe("govie_rule_linker")
     nlp.add_pipe("govie_relations", config=cfg)
     return nlp
-
-
-def _doc(nlp, text=TEXT, ents=ENTS):
-    doc = nlp.make_doc(text)
-    doc.ents = [doc.char_span(s, e, label=l) for s, e, l in ents]
-    extensions.init_doc(doc)
-    return doc
-
-
-def _example(nlp):
-    from spacy.training import Example
-
-    ref = _doc(nlp)
-    ref._.relations = list(GOLD)
-    return Example(_doc(nlp), ref)
 
 
 def _scored(nlp, scored, **cfg):
