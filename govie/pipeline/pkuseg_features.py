@@ -75,3 +75,16 @@ def _compact(rows, pad: int):
     rows = np.take_along_axis(rows, order, axis=1)
     k = int((rows != pad).sum(axis=1).max())
     return rows[:, :k], k
+
+
+def _first(rows, pad: int):
+    """:func:`_compact` for rows with few entries other than ``pad``: each entry's place is its rank in its
+    row (no sort)."""
+    import numpy as np
+
+    hit = rows != pad
+    k = int(hit.sum(axis=1).max()) if rows.size else 0
+    out = np.full((len(rows), k), pad, dtype=rows.dtype)
+    r, c = np.nonzero(hit)  # row by row, columns ascending
+    out[r, np.cumsum(hit, axis=1)[r, c] - 1] = rows[r, c]
+    return out, k

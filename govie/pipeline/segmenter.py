@@ -2,9 +2,12 @@
 (:class:`FastSegmenter`, :func:`install_fast_cut`); see :mod:`govie.pipeline.pkuseg_features`."""
 from __future__ import annotations
 
+import re
 
 from .pkuseg_features import (  # noqa: F401
-    _LETTER, _NUM, _PAD, _BITS, _BLOOM_BITS, _CHAR_FEATS, _HASH_BASE, _HASH_INV, _NODE_CHAR, _NO_WORD, _SENTINELS, _Table, _compact)
+    _LETTER, _NUM, _PAD, _BITS, _BLOOM_BITS, _CHAR_FEATS, _HASH_BASE, _HASH_INV, _NODE_CHAR, _NO_WORD, _SENTINELS, _Table, _compact, _first)
+
+_NON_SPACE = re.compile(r"\S+")  # \s is str.isspace(), as str.split() splits
 
 
 class FastSegmenter:
@@ -174,6 +177,28 @@ class FastSegmenter:
         self.suff, self.pref = suff, pref
         self.w_end, _ = _compact(w_end, pad)
         self.w_start, _ = _compact(w_start, pad)
+        self._derive()
+
+    def _derive(self) -> None:
+        """Lookups derived from the tables: the pair features and the trie's first level in one sorted key
+        array (one binary search per character pair for all of them), and which words can begin / end a
+        ``ww.`` key (most boundaries' word pairs need no lookup)."""
+        import numpy as np
+
+        pad, none = self.pad, self.n_words
+        pairs = [t for t, offs in self.char_tables if len(offs) == 2]
+        level2 = self.levels[0][0] if self.levels else _Table([], [], -1)
+        keys = np.unique(np.concatenate([t.keys[:-1] for t in pairs + [level2]]))
+        self.pair_keys = np.append(keys, np.iinfo(np.int64).max)
+        self.pair_vals = [np.append(t(keys), t.missing) for t in pairs + [level2]]  # [-1]: the trie's ids
+        self.ww_ends = []
+        for t in self.ww_tables:
+            k = t.keys[:-1]
+            pre_ok = np.zeros(none + 1, dtype=bool)
+            post_ok = np.zeros(none + 1, dtype=bool)
+            pre_ok[k // (none + 1)] = True
+            post_ok[k % (none + 1)] = True
+            self.ww_ends.append((pre_ok, post_ok))
 
     # -- features ---------------------------------------------------------------------------------
     def _columns(self, c, lo: int, hi: int) -> list:
@@ -184,20 +209,24 @@ class FastSegmenter:
 
         n, m, none, pad = hi - lo, len(c), self.n_words, self.pad
         pc = (c[:-1] << _BITS) | c[1:]  # pc[j]: the characters j and j+1
+        at = np.searchsorted(self.pair_keys, pc)
+        at[self.pair_keys[at] != pc] = len(self.pair_keys) - 1  # the missing value's column
         cols = [np.zeros(n, dtype=np.int64)]  # "$$", feature 0, always first
         ci = self.char_dense[c]
+        pair_vals = iter(self.pair_vals)
         for j, (table, offs) in enumerate(self.char_tables):
             if len(offs) == 1:
                 cols.append(self.char_single[j][ci[lo + offs[0]:hi + offs[0]]])
             else:
-                cols.append(table(pc[lo + offs[0]:hi + offs[0]]))
+                cols.append(next(pair_vals)[at[lo + offs[0]:hi + offs[0]]])
         # the longest lexicon word starting / ending at each position of c
         start = np.full(m, none, dtype=np.int64)
         end = np.full(m, none, dtype=np.int64)
         cand = np.arange(m - 1)
-        q = pc
+        ids = self.pair_vals[-1][at]  # the trie's first level
         for ln, (level, word_of) in enumerate(self.levels, start=2):
-            ids = level.positions(q)
+            if ln > 2:
+                ids = level.positions((ids << _BITS) | c[cand + ln - 1])
             hit = ids >= 0
             cand, ids = cand[hit], ids[hit]
             if not len(cand):
@@ -210,7 +239,6 @@ class FastSegmenter:
                 end[s + ln - 1] = wid[isw]
             more = cand + ln < m
             cand, ids = cand[more], ids[more]
-            q = (ids << _BITS) | c[cand + ln]
         for tab, at in ((self.w_end, end[lo:hi]), (self.w_start, start[lo:hi])):  # w-1., then w1.
             g = tab[at]
             cols.extend(g[:, j] for j in range(g.shape[1]))
@@ -220,8 +248,11 @@ class FastSegmenter:
         pre, post = self.suff[uniq // (none + 1)], self.pref[uniq % (none + 1)]
         pairs = (pre[:, :, None] * (none + 1) + post[:, None, :]).reshape(len(uniq), -1)
         inv = inv.reshape(-1)
-        for table, at in ((self.ww_tables[0], inv[:-1]), (self.ww_tables[1], inv[1:])):
-            rows, k = _compact(table(pairs), pad)
+        for table, (pre_ok, post_ok), at in zip(self.ww_tables, self.ww_ends, (inv[:-1], inv[1:])):
+            ask = (pre_ok[pre][:, :, None] & post_ok[post][:, None, :]).reshape(pairs.shape)
+            found = np.full(pairs.shape, pad, dtype=np.int64)
+            found[ask] = table(pairs[ask])
+            rows, k = _first(found, pad)
             if k:
                 g = rows[at]
                 cols.extend(g[:, j] for j in range(k))
@@ -431,43 +462,59 @@ class FastSegmenter:
             return self.orig_underscore_cut(text)
         return self.cut_pieces([text])[0]
 
+    def spans(self, txt: str):
+        """Start and end offsets in ``txt`` of the words :meth:`cut` returns (two int64 arrays, in order), or
+        None where ``cut`` hands the text to spacy_pkuseg (``self.orig_cut(txt)`` gives the words then)."""
+        import numpy as np
+
+        if not self.usable or any(s in txt for s in _SENTINELS):
+            return None
+        if not self._built and self.seen + len(txt) < self.WARMUP_CHARS:
+            self.seen += len(txt)
+            return None
+        post = self.seg.postprocesser
+        dicts = self._dict_hashes() if post.do_process else None
+        if post.do_process and dicts is None:
+            return None
+        pre = self.seg.preprocesser
+        chunks = list(_NON_SPACE.finditer(txt))  # the pieces of txt.split(), with their offsets
+        user: list[tuple[int, int]] = []  # the user dictionary's words, kept whole
+        if not getattr(getattr(pre, "trie", None), "children", True):  # no user words: solve finds nothing
+            pieces, at = [m.group() for m in chunks], [m.start() for m in chunks]
+        else:
+            pieces, at = [], []
+            for m in chunks:
+                a = m.start()
+                lst, isword, _ = pre.solve(m.group())
+                for w, isw in zip(lst, isword):
+                    if isw:
+                        user.append((a, a + len(w)))
+                    else:
+                        pieces.append(w)
+                        at.append(a)
+                    a += len(w)
+        starts = ends = np.zeros(0, dtype=np.int64)
+        if pieces:
+            bnd, pid = self._bounds(pieces)
+            if dicts is not None:
+                bnd, pid = self._post_process("".join(pieces), bnd, pid, dicts)
+            lens = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+            shift = (np.asarray(at, dtype=np.int64) - (np.cumsum(lens) - lens))[pid]  # joined -> txt offsets
+            starts, ends = bnd[:-1] + shift, bnd[1:] + shift
+        if user:
+            u = np.array(user, dtype=np.int64)
+            starts, ends = np.concatenate([starts, u[:, 0]]), np.concatenate([ends, u[:, 1]])
+            order = np.argsort(starts, kind="stable")
+            starts, ends = starts[order], ends[order]
+        return starts, ends
+
     def cut(self, txt: str) -> list[str]:
         """``pkuseg.cut``: whitespace-separated pieces, the user dictionary's words, the rest segmented and
         post-processed."""
-        if not self.usable or any(s in txt for s in _SENTINELS):
+        found = self.spans(txt)
+        if found is None:
             return self.orig_cut(txt)
-        if not self._built and self.seen + len(txt) < self.WARMUP_CHARS:
-            self.seen += len(txt)
-            return self.orig_cut(txt)
-        dicts = self._dict_hashes() if self.seg.postprocesser.do_process else None
-        if self.seg.postprocesser.do_process and dicts is None:
-            return self.orig_cut(txt)
-        pre = self.seg.preprocesser
-        if not getattr(getattr(pre, "trie", None), "children", True):  # no user words: solve finds nothing
-            items = [(False, w0) for w0 in txt.split()]
-        else:
-            items = []
-            for w0 in txt.strip().split():
-                lst, isword, _ = pre.solve(w0)
-                items.extend(zip(isword, lst))
-        pieces = [w for isw, w in items if not isw]
-        if not pieces:
-            return [w for _, w in items]
-        text = "".join(pieces)
-        bnd, pid = self._bounds(pieces)
-        if dicts is not None:
-            bnd, pid = self._post_process(text, bnd, pid, dicts)
-        if len(pieces) == len(items):  # no user-dictionary words: the words in order
-            edges = bnd.tolist()
-            return [text[a:b] for a, b in zip(edges, edges[1:])]
-        cut = iter(self._split(text, bnd, pid, len(pieces)))
-        ret: list[str] = []
-        for isw, w in items:
-            if isw:
-                ret.append(w)
-            else:
-                ret.extend(next(cut))
-        return ret
+        return [txt[a:b] for a, b in zip(found[0].tolist(), found[1].tolist())]
 
 
 def install_fast_cut(seg) -> None:

@@ -86,37 +86,96 @@ class CharTokenizer(ChineseTokenizer):
         return Doc(self.vocab, words=words, spaces=spaces)
 
 
+def word_spans(words: Iterable[str], text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of the words that are not whitespace, aligned as :func:`words_and_spaces`
+    aligns them (``ValueError`` where it raises)."""
+    out, spaces = words_and_spaces(words, text)
+    lens = np.fromiter(map(len, out), dtype=np.int64, count=len(out))
+    ends = np.cumsum(lens + np.array(spaces, dtype=np.int64)) - np.array(spaces, dtype=np.int64)
+    keep = np.array([not w.isspace() for w in out], dtype=bool)  # gaps between words are all whitespace
+    return (ends - lens)[keep], ends[keep]
+
+
+#: the class of a code point below 0xA000 for :data:`_PIECE`: 0 a piece of its own, 1 Latin, 2 CJK
+_CLASS = np.zeros(0xA000, dtype=np.int8)
+_CLASS[ord("A"):ord("Z") + 1] = _CLASS[ord("a"):ord("z") + 1] = 1
+_CLASS[0x3400:0xA000] = 2
+
+
+def tokens(text: str, starts: np.ndarray, ends: np.ndarray) -> tuple[list[str], list[bool]]:
+    """The tokens and trailing spaces of ``text`` cut into the segmenter's words (``starts``/``ends``: their
+    offsets, in order, no whitespace in them): what :func:`words_and_spaces` aligns and ``_pieces`` /
+    ``_peel_unit`` split, word by word, computed with numpy for the whole text at once."""
+    n = len(text)
+    if not len(starts):
+        return ([text], [False]) if n else ([], [])
+    code = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cls = np.where(code < 0xA000, _CLASS[np.minimum(code, 0x9FFF)], 0)
+    depth = np.zeros(n + 1, dtype=np.int32)
+    depth[starts] += 1
+    depth[ends] -= 1
+    inside = np.cumsum(depth[:n]) > 0  # a character of a word
+    # a piece starts where the class changes or at a character that is a piece of its own (a digit)
+    cut = np.zeros(n, dtype=bool)
+    cut[1:] = ((cls[1:] != cls[:-1]) | (cls[1:] == 0)) & inside[1:] & inside[:-1]
+    cut[starts] = True
+    t = np.flatnonzero(cut)
+    word = np.searchsorted(starts, t, side="right") - 1
+    e = np.minimum(np.append(t[1:], n), ends[word])
+    # after a digit (the last character of the word before, or one space before), 万/亿/余/多 and a unit
+    # come off the front of a word's first CJK piece
+    peel = (t == starts[word]) & (cls[t] == 2) & (e - t > 1) & (word > 0)
+    prev_end = ends[np.maximum(word - 1, 0)]
+    peel &= (prev_end == t) | ((prev_end == t - 1) & (code[t - 1] == 32))
+    extra = []
+    for i in np.flatnonzero(peel).tolist():
+        a, b = int(t[i]), int(e[i])
+        if text[int(prev_end[i]) - 1].isdigit():
+            parts = _peel_unit(text[a:b])
+            for p in parts[:-1]:
+                a += len(p)
+                extra.append(a)
+    if extra:
+        t = np.sort(np.concatenate([t, np.array(extra, dtype=np.int64)]))
+        word = np.searchsorted(starts, t, side="right") - 1
+        e = np.minimum(np.append(t[1:], n), ends[word])
+    last = e == ends[word]
+    space = last & (e < n) & (code[np.minimum(e, n - 1)] == 32)
+    # whitespace not taken as a trailing space is a token of its own: before the first word, after a word
+    gap_s = np.append(0, ends + space[last])
+    gap_e = np.append(starts, n)
+    gap = gap_s < gap_e
+    if gap.any():
+        t = np.concatenate([t, gap_s[gap]])
+        e = np.concatenate([e, gap_e[gap]])
+        space = np.concatenate([space, np.zeros(int(gap.sum()), dtype=bool)])
+        order = np.argsort(t, kind="stable")
+        t, e, space = t[order], e[order], space[order]
+    return [text[a:b] for a, b in zip(t.tolist(), e.tolist())], space.tolist()
+
+
 class GovieTokenizer(ChineseTokenizer):
     """ChineseTokenizer whose words are split at number / non-number and punctuation boundaries."""
 
-    def _segment(self, text: str) -> tuple[list[str], list[bool]]:
-        """The segmenter's words and their trailing spaces (what ``ChineseTokenizer`` makes a Doc of)."""
+    def _spans(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Offsets of the segmenter's words (whitespace between them is not a word)."""
         if self.segmenter == Segmenter.pkuseg and self.pkuseg_seg is not None:
-            from .segmenter import install_fast_cut
+            from . import segmenter
 
-            install_fast_cut(self.pkuseg_seg)  # same weights, same words, several times faster
-            return words_and_spaces(self.pkuseg_seg.cut(text), text)
+            seg = self.pkuseg_seg
+            segmenter.install_fast_cut(seg)  # same weights, same words, several times faster
+            fast = getattr(seg.cut, "__self__", None)
+            if isinstance(fast, segmenter.FastSegmenter):
+                found = fast.spans(text)
+                return found if found is not None else word_spans(fast.orig_cut(text), text)
+            return word_spans(seg.cut(text), text)
         if self.segmenter == Segmenter.char:
-            return words_and_spaces(list(text), text)
+            return word_spans(list(text), text)
         doc = super().__call__(text)
-        return [t.text for t in doc], [bool(t.whitespace_) for t in doc]
+        return word_spans([t.text for t in doc], text)
 
     def __call__(self, text: str) -> Doc:
-        seg_words, seg_spaces = self._segment(text)
-        words: list[str] = []
-        spaces: list[bool] = []
-        prev = ""
-        for word, space in zip(seg_words, seg_spaces):
-            parts = _pieces(word)
-            if prev.isdigit() and parts and len(parts[0]) > 1 and "\u3400" <= parts[0][0] <= "\u9fff":
-                parts = _peel_unit(parts[0]) + parts[1:]
-            prev = parts[-1] if parts else prev
-            if len(parts) == 1:
-                words.append(parts[0])
-                spaces.append(space)
-            else:
-                words.extend(parts)
-                spaces.extend([False] * (len(parts) - 1) + [space])
+        words, spaces = tokens(text, *self._spans(text))
         doc = Doc(self.vocab, words=words, spaces=spaces)  # one Doc, of the final tokens
         doc.user_data[TEXT_KEY] = text  # the components read the text from here (Doc.text is O(tokens))
         return doc
