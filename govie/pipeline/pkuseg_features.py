@@ -77,14 +77,14 @@ def _compact(rows, pad: int):
     return rows[:, :k], k
 
 
-def _first(rows, pad: int):
-    """:func:`_compact` for rows with few entries other than ``pad``: each entry's place is its rank in its
-    row (no sort)."""
+def _first(n: int, r, vals, pad: int):
+    """Rows of ``n``: row ``r[i]`` holds ``vals[i]`` (``r`` ascending, a row's values in order), each moved
+    to its row's front, padded with ``pad``; and the widest row's count (what :func:`_compact` makes of the
+    full rows)."""
     import numpy as np
 
-    hit = rows != pad
-    k = int(hit.sum(axis=1).max()) if rows.size else 0
-    out = np.full((len(rows), k), pad, dtype=rows.dtype)
-    r, c = np.nonzero(hit)  # row by row, columns ascending
-    out[r, np.cumsum(hit, axis=1)[r, c] - 1] = rows[r, c]
+    rank = np.arange(len(r)) - np.searchsorted(r, r)  # place within the row
+    k = int(rank.max()) + 1 if len(r) else 0
+    out = np.full((n, k), pad, dtype=np.int64)
+    out[r, rank] = vals
     return out, k

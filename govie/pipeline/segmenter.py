@@ -249,10 +249,9 @@ class FastSegmenter:
         pairs = (pre[:, :, None] * (none + 1) + post[:, None, :]).reshape(len(uniq), -1)
         inv = inv.reshape(-1)
         for table, (pre_ok, post_ok), at in zip(self.ww_tables, self.ww_ends, (inv[:-1], inv[1:])):
-            ask = (pre_ok[pre][:, :, None] & post_ok[post][:, None, :]).reshape(pairs.shape)
-            found = np.full(pairs.shape, pad, dtype=np.int64)
-            found[ask] = table(pairs[ask])
-            rows, k = _first(found, pad)
+            r, j = np.nonzero((pre_ok[pre][:, :, None] & post_ok[post][:, None, :]).reshape(pairs.shape))
+            found = table(pairs[r, j])  # (row major: a row's keys in slot order)
+            rows, k = _first(len(pairs), r[found != pad], found[found != pad], pad)
             if k:
                 g = rows[at]
                 cols.extend(g[:, j] for j in range(k))

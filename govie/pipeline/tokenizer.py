@@ -127,14 +127,15 @@ def tokens(text: str, starts: np.ndarray, ends: np.ndarray) -> tuple[list[str], 
     peel = (t == starts[word]) & (cls[t] == 2) & (e - t > 1) & (word > 0)
     prev_end = ends[np.maximum(word - 1, 0)]
     peel &= (prev_end == t) | ((prev_end == t - 1) & (code[t - 1] == 32))
+    before = code[prev_end - 1]
+    digits = np.unique(before[peel])
+    peel &= np.isin(before, digits[[chr(d).isdigit() for d in digits.tolist()]])
     extra = []
     for i in np.flatnonzero(peel).tolist():
-        a, b = int(t[i]), int(e[i])
-        if text[int(prev_end[i]) - 1].isdigit():
-            parts = _peel_unit(text[a:b])
-            for p in parts[:-1]:
-                a += len(p)
-                extra.append(a)
+        a = int(t[i])
+        for p in _peel_unit(text[a:int(e[i])])[:-1]:
+            a += len(p)
+            extra.append(a)
     if extra:
         t = np.sort(np.concatenate([t, np.array(extra, dtype=np.int64)]))
         word = np.searchsorted(starts, t, side="right") - 1
