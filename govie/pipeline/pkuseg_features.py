@@ -88,3 +88,109 @@ def _first(n: int, r, vals, pad: int):
     out = np.full((n, k), pad, dtype=np.int64)
     out[r, rank] = vals
     return out, k
+
+
+def build_tables(fast) -> None:
+    """The tables of a :class:`FastSegmenter`, from its spacy_pkuseg object's feature dictionary."""
+    import numpy as np
+
+    f2i, pad, lengths = fast.fe.feature_to_idx, fast.pad, fast.lengths
+    lo_s, hi_s = min(map(ord, _SENTINELS)), max(map(ord, _SENTINELS))
+    # lexicon words the word features can name, numbered; NONE (== their count) stands for no word
+    words = sorted(w for w in fast.fe.unigram if min(lengths) <= len(w) <= max(lengths))
+    widx = {w: k for k, w in enumerate(words)}
+    none = fast.n_words = len(words)
+    # the feature keys as one array of code points (one pass in Python would take ~1 s)
+    keys = list(f2i)
+    ids = np.fromiter(f2i.values(), dtype=np.int64, count=len(keys))
+    lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    buf = np.frombuffer("".join(keys).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+    buf = np.append(buf, np.zeros(16, dtype=np.int64))  # reads past the last key see zeros
+    at = np.cumsum(lens) - lens
+    char_tables = []
+    for name, offs in _CHAR_FEATS:
+        # keys of single characters: NAME + X (+ "." + Y); keys naming **Num / **Letter below
+        ln = len(name) + 2 * len(offs) - 1
+        sel = lens == ln
+        for j, ch in enumerate(name):
+            sel &= buf[at + j] == ord(ch)
+        codes = [buf[at + len(name)]] + ([buf[at + len(name) + 2]] if len(offs) == 2 else [])
+        if len(offs) == 2:
+            sel &= buf[at + len(name) + 1] == ord(".")
+        for x in codes:  # a literal sentinel: never a node of a text taken here
+            sel &= (x < lo_s) | (x > hi_s)
+        k = codes[0] << _BITS | codes[1] if len(offs) == 2 else codes[0]
+        char_tables.append([k[sel], ids[sel]])
+    ww = {"ww.l.": ([], []), "ww.r.": ([], [])}
+    # the keys with a "*" in them: ww. keys, and character keys naming **Num / **Letter
+    starred = np.searchsorted(at, np.flatnonzero(buf == ord("*")), side="right") - 1  # ascending
+    starred = starred[np.append(True, starred[1:] != starred[:-1])]
+    idv = ids.tolist()
+    by_name = {name: j for j, (name, _) in enumerate(_CHAR_FEATS)}
+    extra: list = [([], []) for _ in _CHAR_FEATS]
+    for i in starred.tolist():
+        key = keys[i]
+        if key.startswith(("ww.l.", "ww.r.")):
+            rest = key[5:]
+            if rest.startswith(_NO_WORD + "*"):
+                pre, post = _NO_WORD, rest[len(_NO_WORD) + 1:]
+            else:
+                pre, _, post = rest.partition("*")
+            a = none if pre == _NO_WORD else widx.get(pre)
+            b = none if post == _NO_WORD else widx.get(post)
+            if a is not None and b is not None:
+                ww[key[:5]][0].append(a * (none + 1) + b)
+                ww[key[:5]][1].append(idv[i])
+            continue
+        head, dot, rest = key.partition(".")
+        j = by_name.get(head + dot)
+        if j is None or "*" not in rest:
+            continue
+        parts = rest.split(".")
+        if len(parts) != len(_CHAR_FEATS[j][1]):
+            continue
+        nodes = [_NODE_CHAR.get(x, x) for x in parts]
+        if any(len(x) != 1 for x in nodes):
+            continue
+        extra[j][0].append(ord(nodes[0]) << _BITS | ord(nodes[1]) if len(nodes) == 2 else ord(nodes[0]))
+        extra[j][1].append(idv[i])
+    fast.char_tables = [(_Table(np.append(k, ek), np.append(v, ev), pad), offs)
+                        for (k, v), (ek, ev), (_, offs) in zip(char_tables, extra, _CHAR_FEATS)]
+    # the features of one character: a dense map code point -> a small number, and per feature an
+    # array indexed by it (a gather instead of a binary search; 2 bytes per code point)
+    fast._singles()
+    fast.ww_tables = [_Table(*ww["ww.l."], pad), _Table(*ww["ww.r."], pad)]
+    # a trie over the words' code points, one level per length: a prefix of length 2 is its two code
+    # points packed; of length l > 2, the number of its first l-1 characters' prefix and one code point
+    fast.levels = []
+    prev: dict[str, int] = {}
+    for ln in range(2, max(lengths) + 1):
+        codes = {}
+        for w in words:
+            if len(w) >= ln:
+                p = w[:ln]
+                codes[p] = (ord(p[0]) << _BITS | ord(p[1])) if ln == 2 else (prev[p[:-1]] << _BITS | ord(p[-1]))
+        items = sorted(codes.items(), key=lambda kv: kv[1])
+        prev = {p: i for i, (p, _) in enumerate(items)}
+        fast.levels.append((_Table([k for _, k in items], range(len(items)), -1),
+                            np.array([widx.get(p, -1) for p, _ in items], dtype=np.int64)))
+    # per word (and NONE): its suffixes / prefixes of each length (wordMax .. wordMin) that are words
+    # (the words ending / starting at the same place), and the w-1. / w1. features they give
+    suff = np.full((none + 1, len(lengths)), none, dtype=np.int64)
+    pref = np.full((none + 1, len(lengths)), none, dtype=np.int64)
+    w_end = np.full((none + 1, len(lengths)), pad, dtype=np.int64)
+    w_start = np.full((none + 1, len(lengths)), pad, dtype=np.int64)
+    for k, w in enumerate(words):
+        for j, ln in enumerate(lengths):
+            if ln <= len(w):
+                s, p = w[len(w) - ln:], w[:ln]
+                if s in widx:
+                    suff[k, j] = widx[s]
+                    w_end[k, j] = f2i.get("w-1." + s, pad)
+                if p in widx:
+                    pref[k, j] = widx[p]
+                    w_start[k, j] = f2i.get("w1." + p, pad)
+    fast.suff, fast.pref = suff, pref
+    fast.w_end, _ = _compact(w_end, pad)
+    fast.w_start, _ = _compact(w_start, pad)
+    fast._derive()

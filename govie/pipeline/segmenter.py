@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .pkuseg_features import (  # noqa: F401
-    _LETTER, _NUM, _PAD, _BITS, _BLOOM_BITS, _CHAR_FEATS, _HASH_BASE, _HASH_INV, _NODE_CHAR, _NO_WORD, _SENTINELS, _Table, _compact, _first)
+    _LETTER, _NUM, _PAD, _BITS, _BLOOM_BITS, _CHAR_FEATS, _HASH_BASE, _HASH_INV, _NODE_CHAR, _NO_WORD, _SENTINELS, _Table, _compact, _first, build_tables)
 
 _NON_SPACE = re.compile(r"\S+")  # \s is str.isspace(), as str.split() splits
 
@@ -25,25 +25,15 @@ class FastSegmenter:
         import numpy as np
         from spacy_pkuseg.config import config
 
-        self.seg = seg
+        self.seg = self.loader = None  # spacy_pkuseg's object; what builds it where tables were read (attach)
         installed = getattr(seg.cut, "__self__", None)
         if isinstance(installed, FastSegmenter):  # spacy_pkuseg's own methods, not another fast path's
-            self.orig_cut, self.orig_underscore_cut = installed.orig_cut, installed.orig_underscore_cut
+            self._orig = (installed.orig_cut, installed.orig_underscore_cut)
         else:
-            self.orig_cut, self.orig_underscore_cut = seg.cut, seg._cut
+            self._orig = (seg.cut, seg._cut)
+        self.seg = seg
         fe = self.fe = seg.feature_extractor
-        self.n_tag = seg.model.n_tag
-        self.n_feature = seg.model.n_feature
-        self.pad = self.n_feature  # the feature id of "no feature": a row of zeros
-        w = seg.model.w
-        node_w = w[: self.n_feature * self.n_tag].reshape(self.n_feature, self.n_tag)
-        self.node_w = np.vstack([node_w, np.zeros((1, self.n_tag))])
-        edge = np.ones((self.n_tag, self.n_tag), dtype=np.float64)  # as inference.getLogYY builds it
-        backoff = self.n_feature * self.n_tag
-        for s in range(self.n_tag):
-            for s_pre in range(self.n_tag):
-                edge[s_pre, s] += w[backoff + s * self.n_tag + s_pre]
-        self.edge = edge
+        self._weights(seg.model.w, seg.model.n_tag, seg.model.n_feature)
         self.is_b = np.array(["B" in seg.idx_to_tag[t] for t in range(self.n_tag)], dtype=bool)
         self.lengths = list(range(config.wordMax, config.wordMin - 1, -1))
         self.margin = config.wordMax + 2  # context a position's features read on each side
@@ -65,119 +55,67 @@ class FastSegmenter:
         self.seen = 0  # characters cut before the tables were built
         self._built = False
 
+    def _weights(self, w, n_tag: int, n_feature: int) -> None:
+        import numpy as np
+
+        self.n_tag, self.n_feature = n_tag, n_feature
+        self.pad = n_feature  # the feature id of "no feature": a row of zeros
+        self.node_w = np.vstack([w[: n_feature * n_tag].reshape(n_feature, n_tag), np.zeros((1, n_tag))])
+        edge = np.ones((n_tag, n_tag), dtype=np.float64)  # as inference.getLogYY builds it
+        backoff = n_feature * n_tag
+        for s in range(n_tag):
+            for s_pre in range(n_tag):
+                edge[s_pre, s] += w[backoff + s * n_tag + s_pre]
+        self.edge = edge
+
+    def attach(self, seg) -> None:
+        """Tables read from disk (``pkuseg_tables.load_tables``) meet the spacy_pkuseg object of the same
+        files, built when first needed: it gets the preprocessor / postprocessor read with the tables and
+        this fast path as its ``cut``."""
+        self.seg, self.fe = seg, seg.feature_extractor
+        self._orig = (seg.cut, seg._cut)
+        seg.preprocesser, seg.postprocesser = self._pre, self._post
+        seg.cut = self.cut
+
+    def _pkuseg(self):
+        if self.seg is None and self.loader is not None:
+            self.loader()  # calls attach
+        return self.seg
+
+    @property
+    def orig_cut(self):
+        """spacy_pkuseg's own ``cut``."""
+        self._pkuseg()
+        return self._orig[0]
+
+    @property
+    def orig_underscore_cut(self):
+        self._pkuseg()
+        return self._orig[1]
+
+    def _processors(self):
+        """The preprocessor (user dictionary) and postprocessor the words go through."""
+        if self.seg is None:
+            return self._pre, self._post
+        return self.seg.preprocesser, self.seg.postprocesser
+
     def _prepare(self) -> None:
         if not self._built:
             self._build_tables()
             self._built = True
 
     def _build_tables(self) -> None:
+        build_tables(self)
+
+    def _singles(self) -> None:
         import numpy as np
 
-        f2i, pad, lengths = self.fe.feature_to_idx, self.pad, self.lengths
-        lo_s, hi_s = min(map(ord, _SENTINELS)), max(map(ord, _SENTINELS))
-        # lexicon words the word features can name, numbered; NONE (== their count) stands for no word
-        words = sorted(w for w in self.fe.unigram if min(lengths) <= len(w) <= max(lengths))
-        widx = {w: k for k, w in enumerate(words)}
-        none = self.n_words = len(words)
-        # the feature keys as one array of code points (one pass in Python would take ~1 s)
-        keys = list(f2i)
-        ids = np.fromiter(f2i.values(), dtype=np.int64, count=len(keys))
-        lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
-        buf = np.frombuffer("".join(keys).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
-        buf = np.append(buf, np.zeros(16, dtype=np.int64))  # reads past the last key see zeros
-        at = np.cumsum(lens) - lens
-        char_tables = []
-        for name, offs in _CHAR_FEATS:
-            # keys of single characters: NAME + X (+ "." + Y); keys naming **Num / **Letter below
-            ln = len(name) + 2 * len(offs) - 1
-            sel = lens == ln
-            for j, ch in enumerate(name):
-                sel &= buf[at + j] == ord(ch)
-            codes = [buf[at + len(name)]] + ([buf[at + len(name) + 2]] if len(offs) == 2 else [])
-            if len(offs) == 2:
-                sel &= buf[at + len(name) + 1] == ord(".")
-            for x in codes:  # a literal sentinel: never a node of a text taken here
-                sel &= (x < lo_s) | (x > hi_s)
-            k = codes[0] << _BITS | codes[1] if len(offs) == 2 else codes[0]
-            char_tables.append([k[sel], ids[sel]])
-        ww = {"ww.l.": ([], []), "ww.r.": ([], [])}
-        # the keys with a "*" in them: ww. keys, and character keys naming **Num / **Letter
-        starred = np.searchsorted(at, np.flatnonzero(buf == ord("*")), side="right") - 1  # ascending
-        starred = starred[np.append(True, starred[1:] != starred[:-1])]
-        idv = ids.tolist()
-        by_name = {name: j for j, (name, _) in enumerate(_CHAR_FEATS)}
-        extra: list = [([], []) for _ in _CHAR_FEATS]
-        for i in starred.tolist():
-            key = keys[i]
-            if key.startswith(("ww.l.", "ww.r.")):
-                rest = key[5:]
-                if rest.startswith(_NO_WORD + "*"):
-                    pre, post = _NO_WORD, rest[len(_NO_WORD) + 1:]
-                else:
-                    pre, _, post = rest.partition("*")
-                a = none if pre == _NO_WORD else widx.get(pre)
-                b = none if post == _NO_WORD else widx.get(post)
-                if a is not None and b is not None:
-                    ww[key[:5]][0].append(a * (none + 1) + b)
-                    ww[key[:5]][1].append(idv[i])
-                continue
-            head, dot, rest = key.partition(".")
-            j = by_name.get(head + dot)
-            if j is None or "*" not in rest:
-                continue
-            parts = rest.split(".")
-            if len(parts) != len(_CHAR_FEATS[j][1]):
-                continue
-            nodes = [_NODE_CHAR.get(x, x) for x in parts]
-            if any(len(x) != 1 for x in nodes):
-                continue
-            extra[j][0].append(ord(nodes[0]) << _BITS | ord(nodes[1]) if len(nodes) == 2 else ord(nodes[0]))
-            extra[j][1].append(idv[i])
-        self.char_tables = [(_Table(np.append(k, ek), np.append(v, ev), pad), offs)
-                            for (k, v), (ek, ev), (_, offs) in zip(char_tables, extra, _CHAR_FEATS)]
-        # the features of one character: a dense map code point -> a small number, and per feature an
-        # array indexed by it (a gather instead of a binary search; 2 bytes per code point)
         chars = np.unique(np.concatenate([t.keys[:-1] for t, offs in self.char_tables if len(offs) == 1]))
         dense = np.zeros(0x110000, dtype=np.uint16)  # 0: none of them
         dense[chars] = np.arange(1, len(chars) + 1)
         self.char_dense = dense
-        self.char_single = {j: np.append(pad, t(chars)) for j, (t, offs) in enumerate(self.char_tables)
+        self.char_single = {j: np.append(self.pad, t(chars)) for j, (t, offs) in enumerate(self.char_tables)
                             if len(offs) == 1}
-        self.ww_tables = [_Table(*ww["ww.l."], pad), _Table(*ww["ww.r."], pad)]
-        # a trie over the words' code points, one level per length: a prefix of length 2 is its two code
-        # points packed; of length l > 2, the number of its first l-1 characters' prefix and one code point
-        self.levels = []
-        prev: dict[str, int] = {}
-        for ln in range(2, max(lengths) + 1):
-            codes = {}
-            for w in words:
-                if len(w) >= ln:
-                    p = w[:ln]
-                    codes[p] = (ord(p[0]) << _BITS | ord(p[1])) if ln == 2 else (prev[p[:-1]] << _BITS | ord(p[-1]))
-            items = sorted(codes.items(), key=lambda kv: kv[1])
-            prev = {p: i for i, (p, _) in enumerate(items)}
-            self.levels.append((_Table([k for _, k in items], range(len(items)), -1),
-                                np.array([widx.get(p, -1) for p, _ in items], dtype=np.int64)))
-        # per word (and NONE): its suffixes / prefixes of each length (wordMax .. wordMin) that are words
-        # (the words ending / starting at the same place), and the w-1. / w1. features they give
-        suff = np.full((none + 1, len(lengths)), none, dtype=np.int64)
-        pref = np.full((none + 1, len(lengths)), none, dtype=np.int64)
-        w_end = np.full((none + 1, len(lengths)), pad, dtype=np.int64)
-        w_start = np.full((none + 1, len(lengths)), pad, dtype=np.int64)
-        for k, w in enumerate(words):
-            for j, ln in enumerate(lengths):
-                if ln <= len(w):
-                    s, p = w[len(w) - ln:], w[:ln]
-                    if s in widx:
-                        suff[k, j] = widx[s]
-                        w_end[k, j] = f2i.get("w-1." + s, pad)
-                    if p in widx:
-                        pref[k, j] = widx[p]
-                        w_start[k, j] = f2i.get("w1." + p, pad)
-        self.suff, self.pref = suff, pref
-        self.w_end, _ = _compact(w_end, pad)
-        self.w_start, _ = _compact(w_start, pad)
-        self._derive()
 
     def _derive(self) -> None:
         """Lookups derived from the tables: the pair features and the trie's first level in one sorted key
@@ -185,7 +123,7 @@ class FastSegmenter:
         ``ww.`` key (most boundaries' word pairs need no lookup)."""
         import numpy as np
 
-        pad, none = self.pad, self.n_words
+        none = self.n_words
         pairs = [t for t, offs in self.char_tables if len(offs) == 2]
         level2 = self.levels[0][0] if self.levels else _Table([], [], -1)
         keys = np.unique(np.concatenate([t.keys[:-1] for t in pairs + [level2]]))
@@ -395,7 +333,7 @@ class FastSegmenter:
         and the two word sets; None if a word has a newline in it."""
         import numpy as np
 
-        post = self.seg.postprocesser
+        post = self._processors()[1]
         common, other = post.common_words, post.other_words
         of = (id(common), len(common), id(other), len(other))  # spaCy replaces the sets when it loads words
         if self._dict_h is None or self._dict_h[0] != of:
@@ -471,11 +409,10 @@ class FastSegmenter:
         if not self._built and self.seen + len(txt) < self.WARMUP_CHARS:
             self.seen += len(txt)
             return None
-        post = self.seg.postprocesser
+        pre, post = self._processors()
         dicts = self._dict_hashes() if post.do_process else None
         if post.do_process and dicts is None:
             return None
-        pre = self.seg.preprocesser
         chunks = list(_NON_SPACE.finditer(txt))  # the pieces of txt.split(), with their offsets
         user: list[tuple[int, int]] = []  # the user dictionary's words, kept whole
         if not getattr(getattr(pre, "trie", None), "children", True):  # no user words: solve finds nothing

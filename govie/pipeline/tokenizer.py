@@ -156,30 +156,101 @@ def tokens(text: str, starts: np.ndarray, ends: np.ndarray) -> tuple[list[str], 
 
 
 class GovieTokenizer(ChineseTokenizer):
-    """ChineseTokenizer whose words are split at number / non-number and punctuation boundaries."""
+    """ChineseTokenizer whose words are split at number / non-number and punctuation boundaries.
+
+    Saved with pkuseg, it also writes the fast segmenter's tables (:mod:`.pkuseg_tables`); loading a
+    directory that has them reads them and builds spacy_pkuseg's own object (``pkuseg_seg``) only when
+    something asks for it."""
+
+    _seg = None  # spacy_pkuseg's object, once built
+    _fast = None  # the fast path read from saved tables, while spacy_pkuseg's object is not built
+    _model_files: dict[str, bytes] = {}
+
+    @property
+    def pkuseg_seg(self):
+        if self._seg is None and self._fast is not None:
+            self._fast._pkuseg()  # builds it (_build_pkuseg)
+        return self._seg
+
+    @pkuseg_seg.setter
+    def pkuseg_seg(self, seg) -> None:
+        self._seg, self._fast = seg, None
+
+    def _build_pkuseg(self) -> None:
+        import tempfile
+
+        import spacy_pkuseg
+
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, data in self._model_files.items():
+                (Path(tmp) / name).write_bytes(data)
+            seg = spacy_pkuseg.pkuseg(tmp)
+        self._fast.attach(seg)
+        self._seg = seg
 
     def _spans(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Offsets of the segmenter's words (whitespace between them is not a word)."""
-        if self.segmenter == Segmenter.pkuseg and self.pkuseg_seg is not None:
-            from . import segmenter
+        from . import segmenter
 
-            seg = self.pkuseg_seg
-            segmenter.install_fast_cut(seg)  # same weights, same words, several times faster
-            fast = getattr(seg.cut, "__self__", None)
-            if isinstance(fast, segmenter.FastSegmenter):
-                found = fast.spans(text)
-                return found if found is not None else word_spans(fast.orig_cut(text), text)
-            return word_spans(seg.cut(text), text)
-        if self.segmenter == Segmenter.char:
+        if self.segmenter == Segmenter.pkuseg and self._seg is None and self._fast is not None:
+            fast = self._fast
+        elif self.segmenter == Segmenter.pkuseg and self._seg is not None:
+            segmenter.install_fast_cut(self._seg)  # same weights, same words, several times faster
+            fast = getattr(self._seg.cut, "__self__", None)
+            if not isinstance(fast, segmenter.FastSegmenter):
+                return word_spans(self._seg.cut(text), text)
+        elif self.segmenter == Segmenter.char:
             return word_spans(list(text), text)
-        doc = super().__call__(text)
-        return word_spans([t.text for t in doc], text)
+        else:
+            doc = super().__call__(text)
+            return word_spans([t.text for t in doc], text)
+        found = fast.spans(text)
+        return found if found is not None else word_spans(fast.orig_cut(text), text)
 
     def __call__(self, text: str) -> Doc:
         words, spaces = tokens(text, *self._spans(text))
         doc = Doc(self.vocab, words=words, spaces=spaces)  # one Doc, of the final tokens
         doc.user_data[TEXT_KEY] = text  # the components read the text from here (Doc.text is O(tokens))
         return doc
+
+    def to_disk(self, path, **kwargs) -> None:
+        from .pkuseg_tables import TABLES, save_tables
+        from .segmenter import FastSegmenter
+
+        super().to_disk(path, **kwargs)
+        path = Path(path)
+        (path / TABLES).unlink(missing_ok=True)
+        seg = self.pkuseg_seg if self.segmenter == Segmenter.pkuseg else None
+        if seg is not None:
+            fast = getattr(seg.cut, "__self__", None)
+            fast = fast if isinstance(fast, FastSegmenter) else FastSegmenter(seg)
+            if fast.usable:
+                save_tables(fast, path / TABLES)
+
+    def from_disk(self, path, **kwargs) -> None:
+        import srsly
+
+        from .pkuseg_tables import TABLES, load_tables
+
+        path = Path(path)
+        if not (path / TABLES).exists() or srsly.read_json(path / "cfg").get("segmenter") != Segmenter.pkuseg:
+            return super().from_disk(path, **kwargs)
+        import spacy_pkuseg
+
+        user_dict, do_process, common_words, other_words = srsly.read_msgpack(path / "pkuseg_processors")
+        pre = spacy_pkuseg.Preprocesser(user_dict)
+        post = spacy_pkuseg.Postprocesser(None, None)
+        post.do_process, post.common_words, post.other_words = do_process, set(common_words), set(other_words)
+        files = {name: (path / "pkuseg_model" / name).read_bytes() for name in ("features.msgpack", "weights.npz")}
+        with np.load(path / "pkuseg_model" / "weights.npz") as npz:
+            w = npz["w"]
+        fast = load_tables(path / TABLES, w, pre, post)
+        if fast is None:
+            return super().from_disk(path, **kwargs)
+        self._set_config(srsly.read_json(path / "cfg"))
+        self.pkuseg_seg = None
+        self._fast, self._model_files = fast, files
+        fast.loader = self._build_pkuseg
 
 
 @spacy.registry.tokenizers("govie.ChineseTokenizer.v1")

@@ -1,0 +1,102 @@
+"""The fast segmenter's tables saved with the tokenizer (``govie.pipeline.pkuseg_tables``): a pipeline loads
+them instead of building them, builds spacy_pkuseg's object only when asked, cuts the same tokens, and
+ignores tables that are not of its weights."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+import spacy
+
+import govie
+from govie.pipeline.pkuseg_tables import TABLES
+from govie.pipeline.tokenizer import GovieTokenizer
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ROOT / "govie" / "model" / "tokenizer"
+
+
+def _texts():
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus" / "texts").glob("*.txt"))]
+    return texts + ["共受理依申请公开169件，其中当面申请34件。", "政府 信息\n公开 12 万元", ""]
+
+
+def _tokens(tok, text):
+    doc = tok(text)
+    return [(t.text, t.whitespace_) for t in doc]
+
+
+def _load(path) -> GovieTokenizer:
+    tok = GovieTokenizer(spacy.blank("zh").vocab, segmenter="pkuseg")
+    tok.from_disk(path)
+    return tok
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    nlp = govie.load()
+    if nlp.tokenizer.segmenter != "pkuseg":
+        pytest.skip("the shipped pipeline has no pkuseg segmenter")
+    path = tmp_path_factory.mktemp("tok") / "tokenizer"
+    nlp.tokenizer.to_disk(path)
+    return nlp.tokenizer, path
+
+
+def test_shipped_model_has_matching_tables():
+    """govie/model/tokenizer/fast_segmenter.npz is of the shipped weights (else: python -m
+    govie.pipeline.pkuseg_tables govie/model/tokenizer)."""
+    tok = _load(SHIPPED)
+    assert tok._fast is not None and tok._seg is None
+
+
+def test_saved_tables_give_the_same_tokens_without_spacy_pkuseg(saved):
+    ref, path = saved
+    assert (path / TABLES).is_file()
+    tok = _load(path)
+    assert tok._fast is not None
+    for text in _texts():
+        assert _tokens(tok, text) == _tokens(ref, text)
+    assert tok._seg is None  # spacy_pkuseg's object was never needed
+    assert tok._fast.positions > 1_000
+    seg = tok.pkuseg_seg  # built when asked, with the fast path as its cut
+    assert seg is not None and seg.cut.__self__ is tok._fast
+    assert seg.postprocesser.other_words == ref.pkuseg_seg.postprocesser.other_words
+    text = _texts()[0]
+    assert seg.cut(text) == tok._fast.orig_cut(text)
+    assert _tokens(tok, text) == _tokens(ref, text)
+
+
+def test_sentinel_text_builds_spacy_pkuseg(saved):
+    ref, path = saved
+    tok = _load(path)
+    text = "\U000F0001混入哨兵字符\U000F0000 12万元"
+    assert _tokens(tok, text) == _tokens(ref, text)
+    assert tok._seg is not None
+
+
+def test_without_tables_loads_as_before(saved, tmp_path):
+    ref, path = saved
+    tok = GovieTokenizer(spacy.blank("zh").vocab, segmenter="pkuseg")
+    import shutil
+
+    shutil.copytree(path, tmp_path / "t")
+    (tmp_path / "t" / TABLES).unlink()
+    tok = _load(tmp_path / "t")
+    assert tok._fast is None and tok._seg is not None
+    for text in _texts()[:2]:
+        assert _tokens(tok, text) == _tokens(ref, text)
+
+
+def test_tables_of_other_weights_are_ignored(saved, tmp_path):
+    """Weights changed after the tables were written: the tables are not used (they would cut other words)."""
+    import shutil
+
+    ref, path = saved
+    shutil.copytree(path, tmp_path / "t")
+    weights = tmp_path / "t" / "pkuseg_model" / "weights.npz"
+    with np.load(weights) as npz:
+        sizes, w = npz["sizes"], npz["w"].copy()
+    w[0] += 1.0
+    np.savez(weights, sizes=sizes, w=w)
+    tok = _load(tmp_path / "t")
+    assert tok._fast is None and tok._seg is not None
+    assert np.array_equal(tok.pkuseg_seg.model.w, w)
