@@ -263,18 +263,17 @@ class FastSegmenter:
         c, starts = self._blocks(pieces)
         y = self._all_scores(c)
         mg, is_b, edge = self.margin, self.is_b, self.edge
-        cuts, at = [], 0
-        for piece, s in zip(pieces, starts):
-            n = len(piece)
-            _, tags = run_viterbi(y[s - mg:s - mg + n], edge)
-            b = is_b[tags]
-            b[0] = True  # a piece's first character starts a word, whatever its tag
-            cuts.append(b)
-            at += n
-        starts_mask = np.concatenate(cuts)
-        bnd = np.append(np.flatnonzero(starts_mask), at)
         lens = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
-        pid = np.repeat(np.arange(len(pieces)), np.add.reduceat(starts_mask, np.cumsum(lens) - lens))
+        off = np.cumsum(lens) - lens
+        at = int(lens.sum())
+        starts_mask = np.zeros(at, dtype=bool)
+        for s, o, n in zip(starts, off.tolist(), lens.tolist()):
+            if n > 1:  # (one character is one word, whatever its tag)
+                _, tags = run_viterbi(y[s - mg:s - mg + n], edge)
+                starts_mask[o:o + n] = is_b[tags]
+        starts_mask[off] = True  # a piece's first character starts a word, whatever its tag
+        bnd = np.append(np.flatnonzero(starts_mask), at)
+        pid = np.repeat(np.arange(len(pieces)), np.add.reduceat(starts_mask, off))
         self.positions += int(at)
         return bnd, pid
 
