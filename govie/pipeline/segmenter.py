@@ -308,15 +308,16 @@ class FastSegmenter:
                 continue
             drop = []
             nxt = -1
+            e = bnd.tolist()  # (a list's items are cheaper to read one by one)
             for i in hit.tolist():
                 if i < nxt:
                     continue  # inside the window merged last
-                merged = text[bnd[i]:bnd[i + m]]
+                merged = text[e[i]:e[i + m]]
                 if merged in common:
                     do_seg = True
                 elif merged in other:
                     do_seg = not all((w in common) or (w in other)
-                                     for w in (text[bnd[j]:bnd[j + 1]] for j in range(i, i + m)))
+                                     for w in (text[e[j]:e[j + 1]] for j in range(i, i + m)))
                 else:
                     do_seg = False
                 if do_seg:
