@@ -283,11 +283,12 @@ def _parse_parallel(texts: Iterable[str], nlp: Optional[Language], n_process: in
         return ("pickle", pickle.dumps(nlp))
 
     workers = n_process - 1
-    window = 2 * workers  # batches queued per worker pool: each worker has the next one waiting
+    window = 2 * workers  # tasks queued per worker pool: each worker has the next one waiting
     if hasattr(texts, "__len__"):  # a short list: smaller batches, so that every process gets some
         batch_size = max(1, min(batch_size, -(-len(texts) // (2 * n_process))))  # type: ignore[arg-type]
 
     pending: deque = deque()  # in text order: a Future of a worker, or the reports parsed here
+    queued: list[tuple[Future, int]] = []  # the workers' tasks not done yet, and their characters
 
     def take() -> list[Report]:
         item = pending.popleft()
@@ -297,11 +298,18 @@ def _parse_parallel(texts: Iterable[str], nlp: Optional[Language], n_process: in
     ok = False
     try:
         with threadpool_limits(1):
-            # whole batches: the NER is faster on several docs at once
-            for batch in _batches(map(_check_text, texts), batch_size):
-                queued = sum(1 for p in pending if isinstance(p, Future) and not p.done())
-                if queued < window:
-                    pending.append(ex.submit(_parse_in_worker, batch, batch_size))
+            # small tasks (the NER is as fast on one doc as on 16), so that every process stays busy
+            # to the end; this process takes a task when the workers have enough queued: as many tasks
+            # as ``window`` and, per worker, as many characters as the task (a long text parsed here
+            # must not leave a worker idle)
+            for batch in _batches(map(_check_text, texts), batch_size, TASK_CHARS, size=len):
+                busy = [(f, n) for f, n in queued if not f.done()]
+                queued[:] = busy
+                chars = sum(len(t) for t in batch)
+                if len(busy) < window or sum(n for _, n in busy) < workers * chars:
+                    future = ex.submit(_parse_in_worker, batch, batch_size)
+                    queued.append((future, chars))
+                    pending.append(future)
                 else:
                     pending.append(list(parse_many(batch, nlp=local, batch_size=batch_size)))
                 while pending and (not isinstance(pending[0], Future) or pending[0].done()
@@ -317,6 +325,8 @@ def _parse_parallel(texts: Iterable[str], nlp: Optional[Language], n_process: in
         parallel.release(ex, local, workers, method, ok)
 
 
+#: characters per task (but for a single longer text) when ``n_process>1``
+TASK_CHARS = 10_000
 #: texts (or chunks of long texts) per ``nlp.pipe`` batch in :func:`parse_many`: the fastest of 2–32 on
 #: the corpus reports (``benchmarks/components.py --batch-size``)
 DEFAULT_BATCH_SIZE = 16
