@@ -2,8 +2,8 @@
 asserts nothing.
 
     python benchmarks/speed.py [--baseline /path/to/govie-0.1-checkout] [--texts DIR] [--max-chars N]
-                               [--rounds N] [--no-parallel] [--json FILE]
-    python benchmarks/speed.py --cold-start FILE [--rounds N]
+                               [--rounds N] [--no-parallel] [--parallel-only] [--json FILE]
+    python benchmarks/speed.py --cold-start FILE [--rounds N] [--baseline TREE]
 
 Each tree (this one, and the baseline if given) runs in its own fresh subprocess, with
 ``PYTHONPATH=<tree>``, on the same texts; the trees take turns, ``--rounds`` times, and the medians
@@ -13,13 +13,21 @@ are printed:
 - CPU seconds of the tokenizer and of each component (the docs run through one component at a time);
 - peak RSS of the worker process;
 - the ratio of the baseline's full-pipeline CPU time to this tree's (the throughput ratio);
-- for this tree, ``parse_many(n_process=2)`` against ``n_process=1``: wall-clock and CPU-time ratios
-  (CPU counted in both processes); on a shared machine wall time is blurred by other load;
 - the machine's load average before and after.
 
+Then, for this tree, ``parse_many(n_process=2)`` against ``n_process=1`` on every text of ``--texts``
+(not only the first ``--max-chars``: worker start-up must be paid for by enough work), in one process,
+the two in turns, ``--rounds`` times: wall-clock and CPU-time ratios per round (CPU of this process and
+of the workers, which are ended after each run so that their time is counted), the load average at
+each round, and the medians. Wall time only means something on an idle machine: with a load average
+near or above the number of CPUs the other load decides it; the CPU-time ratio is the overhead of the
+second process (start-up, sending texts and results). ``--parallel-only`` runs just this part.
+
 ``--cold-start FILE`` times ``python -m govie.cli parse FILE`` in fresh processes instead (wall and CPU,
-medians), then shows where one process spends it (import spacy, import govie, load(), the parse) and
-whether a parse imported any heavy optional library.
+medians; with ``--baseline TREE``, that tree's too, in turns), then shows where one process spends it
+(import spacy, import govie, load(), the parse) and whether a parse imported any heavy optional library.
+Each tree's bytecode is compiled first, as ``pip install`` does (this environment may set
+``PYTHONDONTWRITEBYTECODE``, and compiling govie's sources costs ~0.4 s in every run otherwise).
 """
 from __future__ import annotations
 
@@ -31,6 +39,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Optional
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,8 +60,8 @@ with open(os.path.join(sys.argv[1], "pyproject.toml"), "rb") as _f:
     for _group in tomllib.load(_f).get("project", {}).get("entry-points", {}).values():
         for _v in _group.values():
             importlib.import_module(_v.split(":")[0])
-tree, parallel = sys.argv[1], sys.argv[2] == "1"
-paths = sys.argv[3:]
+tree = sys.argv[1]
+paths = sys.argv[2:]
 texts = [open(p, encoding="utf-8").read() for p in paths]
 import govie
 from govie.api import load, parse_many
@@ -74,30 +83,92 @@ for name, proc in nlp.pipeline:
     docs = [proc(d) for d in docs]
     comp[name] = time.process_time() - c
 out["components_cpu_s"] = comp
-if parallel:
-    w = time.perf_counter(); c = time.process_time()
-    n1 = sum(len(r.facts) for r in parse_many(texts, nlp=nlp, n_process=1))
-    out["np1_wall_s"], out["np1_cpu_s"] = time.perf_counter() - w, time.process_time() - c
-    ch0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    w = time.perf_counter(); c = time.process_time()
-    n2 = sum(len(r.facts) for r in parse_many(texts, nlp=nlp, n_process=2))
-    ch1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out["np2_wall_s"] = time.perf_counter() - w
-    out["np2_cpu_s"] = time.process_time() - c + (ch1.ru_utime + ch1.ru_stime) - (ch0.ru_utime + ch0.ru_stime)
-    out["np2_same_facts"] = n1 == n2
 out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print("RESULT " + json.dumps(out))
 """
 
 
-def run_tree(tree: Path, paths: list[str], parallel: bool) -> dict:
+def run_tree(tree: Path, paths: list[str]) -> dict:
     env = dict(os.environ, PYTHONPATH=str(tree))
-    out = subprocess.run([sys.executable, "-c", WORKER, str(tree), "1" if parallel else "0", *paths],
+    out = subprocess.run([sys.executable, "-c", WORKER, str(tree), *paths],
                          capture_output=True, text=True, env=env, cwd=str(tree))
     lines = [ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")]
     if out.returncode != 0 or not lines:
         raise SystemExit(f"benchmark worker failed in {tree}:\n{out.stderr[-3000:]}")
     return json.loads(lines[-1][len("RESULT "):])
+
+
+PARALLEL = r"""
+import json, os, resource, sys, time
+if __name__ == "__main__":  # spawned workers import this script again
+    rounds, paths = int(sys.argv[1]), sys.argv[2:]
+    texts = [open(p, encoding="utf-8").read() for p in paths]
+    from govie.api import load, parse_many
+    try:
+        from govie import parallel
+    except ImportError:  # a govie without kept pools: its workers end with each call
+        parallel = None
+    nlp = load()
+    list(parse_many(texts[:10], nlp=nlp))  # warm up (lazy imports, first-use set-up)
+    method = parallel.start_method() if parallel else "spawn"
+    print("METHOD " + method, flush=True)
+    for k in range(rounds):
+        res = {}
+        for n in ((1, 2) if k % 2 == 0 else (2, 1)):
+            ch0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            load0 = os.getloadavg()[0]
+            w, c = time.perf_counter(), time.process_time()
+            facts = [[(f.quantity.start, f.indicator) for f in r.facts] for r in parse_many(texts, nlp=nlp, n_process=n)]
+            wall, cpu = time.perf_counter() - w, time.process_time() - c
+            if parallel:
+                parallel.shutdown()  # the workers end, so that their CPU time is counted below
+            ch1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu += (ch1.ru_utime + ch1.ru_stime) - (ch0.ru_utime + ch0.ru_stime)
+            res[n] = {"wall": wall, "cpu": cpu, "facts": facts, "load": (load0 + os.getloadavg()[0]) / 2}
+        print("ROUND " + json.dumps({"wall1": res[1]["wall"], "cpu1": res[1]["cpu"], "wall2": res[2]["wall"],
+                                     "cpu2": res[2]["cpu"], "same": res[1]["facts"] == res[2]["facts"],
+                                     "load": (res[1]["load"] + res[2]["load"]) / 2}), flush=True)
+"""
+
+
+def parallel_ratio(paths: list[str], rounds: int) -> dict:
+    """``n_process=2`` against ``n_process=1`` on ``paths`` in one fresh process of this tree, in turns;
+    prints each round and the medians."""
+    import tempfile
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    chars = sum(len(Path(p).read_text(encoding="utf-8")) for p in paths)
+    load = os.getloadavg()
+    print(f"\nn_process=2 vs 1: {len(paths)} texts, {chars:,} characters, {rounds} rounds; {os.cpu_count()} CPUs, "
+          f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:  # a script file: spawned workers re-import the main module
+        script = Path(tmp) / "parallel_bench.py"
+        script.write_text(PARALLEL, encoding="utf-8")
+        proc = subprocess.Popen([sys.executable, str(script), str(rounds), *paths], stdout=subprocess.PIPE,
+                                text=True, env=env, cwd=str(ROOT))
+        rows, method = [], "?"
+        for line in proc.stdout:
+            if line.startswith("METHOD "):
+                method = line.split()[1]
+                print(f"workers start with {method}")
+            elif line.startswith("ROUND "):
+                r = json.loads(line[len("ROUND "):])
+                rows.append(r)
+                print(f"round {len(rows)}: n_process=1 wall {r['wall1']:.2f} s CPU {r['cpu1']:.2f} s; n_process=2 "
+                      f"wall {r['wall2']:.2f} s CPU {r['cpu2']:.2f} s: wall {r['wall1'] / r['wall2']:.2f}x faster, "
+                      f"CPU {r['cpu2'] / r['cpu1']:.2f}x; same facts {r['same']}; load avg {r['load']:.2f}",
+                      flush=True)
+        if proc.wait() != 0 or not rows:
+            raise SystemExit("the n_process benchmark failed")
+    wall = statistics.median(r["wall1"] / r["wall2"] for r in rows)
+    cpu = statistics.median(r["cpu2"] / r["cpu1"] for r in rows)
+    busy = statistics.median(r["load"] for r in rows)
+    print(f"n_process=2 vs 1 (medians of {len(rows)} rounds): wall {wall:.2f}x faster (target >= 1.7x on an idle "
+          f"machine), CPU time {cpu:.2f}x of one process; same facts: {all(r['same'] for r in rows)}; "
+          f"workers started with {method}; load average during the runs {busy:.2f} on {os.cpu_count()} CPUs"
+          + (" (busy: the wall ratio says more about the other load than about govie)"
+             if busy > 0.5 * (os.cpu_count() or 1) else ""))
+    return {"method": method, "rounds": rows, "wall_ratio": wall, "cpu_ratio": cpu}
 
 
 def med(rs: list[dict], key: str) -> float:
@@ -120,33 +191,53 @@ print("RESULT " + json.dumps(out))
 """
 
 
-def cold_start(path: Path, rounds: int) -> int:
+def _compile(tree: Path) -> None:
+    """Write ``tree``'s bytecode (``__pycache__``), as ``pip install`` does for an installed govie."""
+    import compileall
+
+    compileall.compile_dir(str(tree / "govie"), quiet=1)
+
+
+def cold_start(path: Path, rounds: int, baseline: Optional[Path] = None) -> int:
     """Wall and CPU seconds of ``python -m govie.cli parse FILE -o OUT.jsonl`` in fresh processes (CPU:
-    the child's user + system time), medians of ``rounds``; then where one process spends it."""
+    the child's user + system time), medians of ``rounds``, this tree and ``baseline`` in turns; then
+    where one process of this tree spends it."""
     import resource
     import tempfile
 
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    trees = [("this", ROOT)] + ([("baseline", baseline.resolve())] if baseline else [])
+    for _, tree in trees:
+        _compile(tree)
     load = os.getloadavg()
     print(f"cold start: govie parse {path.name} ({len(path.read_text(encoding='utf-8')):,} characters), "
-          f"{rounds} rounds; {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    walls, cpus = [], []
+          f"{rounds} rounds; {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
+          "bytecode compiled")
+    walls: dict[str, list[float]] = {name: [] for name, _ in trees}
+    cpus: dict[str, list[float]] = {name: [] for name, _ in trees}
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(rounds):
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            t = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "govie.cli", "parse", str(path), "-o", f"{tmp}/out.jsonl"],
-                           env=env, cwd=str(ROOT), check=True, stdout=subprocess.DEVNULL)
-            walls.append(time.perf_counter() - t)
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-            print(f"round {k + 1}: wall {walls[-1]:.2f} s, CPU {cpus[-1]:.2f} s, load avg {os.getloadavg()[0]:.2f}")
-        print(f"median: wall {statistics.median(walls):.2f} s, CPU {statistics.median(cpus):.2f} s (target <= 1.5 s)")
-        out = subprocess.run([sys.executable, "-c", PHASES, str(path)], env=env, cwd=str(ROOT),
+            for name, tree in trees if k % 2 == 0 else trees[::-1]:
+                env = dict(os.environ, PYTHONPATH=str(tree))
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                t = time.perf_counter()
+                subprocess.run([sys.executable, "-m", "govie.cli", "parse", str(path.resolve()), "-o",
+                                f"{tmp}/out.jsonl"], env=env, cwd=str(tree), check=True, stdout=subprocess.DEVNULL)
+                walls[name].append(time.perf_counter() - t)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpus[name].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+                print(f"round {k + 1} {name}: wall {walls[name][-1]:.2f} s, CPU {cpus[name][-1]:.2f} s, "
+                      f"load avg {os.getloadavg()[0]:.2f}", flush=True)
+        for name, _ in trees:
+            print(f"median {name}: wall {statistics.median(walls[name]):.2f} s, CPU {statistics.median(cpus[name]):.2f} s"
+                  + (" (target <= 1.5 s)" if name == "this" else ""))
+        if baseline:
+            print(f"CPU this / baseline: {statistics.median(cpus['this']) / statistics.median(cpus['baseline']):.2f}")
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        out = subprocess.run([sys.executable, "-c", PHASES, str(path.resolve())], env=env, cwd=str(ROOT),
                              capture_output=True, text=True, check=True)
     res = json.loads([ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")][-1][len("RESULT "):])
     prev = (0.0, 0.0)
-    print("one process, cumulative (wall, CPU) and the phase's own CPU:")
+    print("one process of this tree, cumulative (wall, CPU) and the phase's own CPU:")
     for name, v in res.items():
         if isinstance(v, list) and len(v) == 2 and isinstance(v[0], float):
             print(f"  {name:14s} {v[0]:6.2f} s wall {v[1]:6.2f} s CPU   (+{v[1] - prev[1]:.2f} s CPU)")
@@ -162,13 +253,20 @@ def main(argv=None) -> int:
     ap.add_argument("--max-chars", type=int, default=150_000, help="texts in name order up to this many characters")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--no-parallel", action="store_true", help="skip the n_process=2 measurement")
+    ap.add_argument("--parallel-only", action="store_true", help="only the n_process=2 vs 1 measurement")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--cold-start", type=Path, metavar="FILE",
-                    help="instead: `python -m govie.cli parse FILE` in fresh processes (this tree), --rounds times")
+                    help="instead: `python -m govie.cli parse FILE` in fresh processes (this tree, and "
+                    "--baseline's), --rounds times")
     args = ap.parse_args(argv)
     if args.cold_start:
-        return cold_start(args.cold_start, args.rounds)
+        return cold_start(args.cold_start, args.rounds, args.baseline)
     files = sorted(args.texts.glob("*.txt")) or sorted((ROOT / "corpus" / "texts").glob("*.txt"))
+    if args.parallel_only:
+        res = parallel_ratio([str(f) for f in files], args.rounds)
+        if args.json:
+            args.json.write_text(json.dumps({"parallel": res}, indent=1))
+        return 0
     paths, total = [], 0
     for f in files:
         if total >= args.max_chars:
@@ -182,7 +280,7 @@ def main(argv=None) -> int:
     results: dict[str, list[dict]] = {name: [] for name, _ in trees}
     for k in range(args.rounds):
         for name, tree in trees if k % 2 == 0 else trees[::-1]:
-            r = run_tree(tree, paths, parallel=(name == "this" and not args.no_parallel))
+            r = run_tree(tree, paths)
             results[name].append(r)
             print(f"round {k + 1} {name:>4}: full pipeline {r['full_cpu_s']:.2f} s CPU "
                   f"({r['chars'] / r['full_cpu_s']:,.0f} chars/s), {r['facts']} facts, "
@@ -210,13 +308,9 @@ def main(argv=None) -> int:
         res["ratio_vs_0.1"] = statistics.median(ratios)
         print(f"throughput vs 0.1: {statistics.median(ratios):.2f}x (median of rounds: "
               f"{', '.join(f'{x:.2f}' for x in ratios)})")
-    if not args.no_parallel:
-        rs = results["this"]
-        wall = [r["np1_wall_s"] / r["np2_wall_s"] for r in rs]
-        cpu = [r["np2_cpu_s"] / r["np1_cpu_s"] for r in rs]
-        print(f"n_process=2 vs 1: wall {statistics.median(wall):.2f}x faster; CPU time "
-              f"{statistics.median(cpu):.2f}x of one process (same facts: {all(r['np2_same_facts'] for r in rs)})")
     print(f"load average at end {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}")
+    if not args.no_parallel:
+        res["parallel"] = parallel_ratio([str(f) for f in files], args.rounds)
     if args.json:
         args.json.write_text(json.dumps(res, indent=1))
     return 0

@@ -201,12 +201,19 @@ _WORKER_NLP: Optional[Language] = None
 
 
 def _init_worker(spec: tuple[str, object]) -> None:
+    """Set up a worker: its pipeline (``spec``: ``("object", nlp)`` inherited by a forked worker,
+    ``("path", path)`` to load, ``("pickle", bytes)``), signals and one thread per process."""
     global _WORKER_NLP
     import signal
 
-    # Ctrl-C reaches the whole process group: the parent ends the workers (see _stop_pool), so that
-    # they do not each print a KeyboardInterrupt traceback
+    from .parallel import die_with_parent
+
+    # Ctrl-C reaches the whole process group: the parent ends the workers (see parallel.stop_pool), so
+    # that they do not each print a KeyboardInterrupt traceback; a forked worker also inherited the
+    # parent's SIGTERM handler (the CLI's, which unwinds the parent): a worker just ends
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent()
     # one process per core: no nested OpenMP/BLAS threads (spinning OpenMP threads of two workers
     # on two cores made each worker three times slower). The variables cover libraries loaded
     # later (the relation classifier's OpenMP runtime), threadpool_limits those already loaded.
@@ -215,7 +222,10 @@ def _init_worker(spec: tuple[str, object]) -> None:
     from threadpoolctl import threadpool_limits
 
     kind, value = spec
-    _WORKER_NLP = load(value) if kind == "path" else pickle.loads(value)  # type: ignore[arg-type]
+    if kind == "object":
+        _WORKER_NLP = value  # type: ignore[assignment]
+    else:
+        _WORKER_NLP = load(value) if kind == "path" else pickle.loads(value)  # type: ignore[arg-type]
     threadpool_limits(1)
 
 
@@ -243,106 +253,63 @@ def _batches(items: Iterable[_T], max_items: int, max_size: Optional[int] = None
         yield group
 
 
-GUARD_HINT = ('parse_many(n_process>1) starts worker processes, which import the main script again: '
-              'put the code that calls it under  if __name__ == "__main__":  (see the multiprocessing '
-              'docs, "Safe importing of main module")')
-
-
-def _unguarded_call() -> bool:
-    """This call runs at the top level of the ``__main__`` script, outside ``if __name__ == "__main__":``
-    (the worker processes would run the script again, and fail)."""
-    import ast
-    import inspect
-    import sys
-
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    if main is None or not path or not str(path).endswith(".py"):
-        return False
-    frame = inspect.currentframe()
-    while frame is not None and not (frame.f_globals is main.__dict__ and frame.f_code.co_name == "<module>"):
-        frame = frame.f_back
-    if frame is None:
-        return False
-    line = frame.f_lineno
-    try:
-        with open(path, "rb") as fh:
-            tree = ast.parse(fh.read())
-    except (OSError, SyntaxError, ValueError):
-        return False
-    for node in tree.body:
-        if node.lineno <= line <= (node.end_lineno or node.lineno):
-            return not (isinstance(node, ast.If) and "__name__" in ast.unparse(node.test))
-    return False
-
-
-def _check_main_guard() -> None:
-    import multiprocessing
-
-    if getattr(multiprocessing.current_process(), "_inheriting", False) or _unguarded_call():
-        if multiprocessing.parent_process() is not None:  # the worker's import of the script: quiet
-            raise SystemExit(1)
-        raise RuntimeError(GUARD_HINT)
-
-
-def _stop_pool(ex) -> None:
-    """End the workers of ``ex`` now (a signal, an error, an early ``close()``): no process is left."""
-    procs = list((getattr(ex, "_processes", None) or {}).values())
-    ex.shutdown(wait=False, cancel_futures=True)
-    for p in procs:
-        if p.is_alive():
-            p.terminate()
-    for p in procs:
-        p.join(timeout=3)
-        if p.is_alive():
-            p.kill()
-            p.join(timeout=1)
-
-
 def _parse_parallel(texts: Iterable[str], nlp: Optional[Language], n_process: int,
                     batch_size: int) -> Iterator[Report]:
     """This process and ``n_process - 1`` workers parse batches of texts; results come back in order.
 
-    Workers are started with ``spawn`` (forking a process whose OpenMP/BLAS thread pools are running
-    can deadlock the children) and load the pipeline once. This process parses whenever the workers
-    have enough queued, so it works while they start up (a second or two: the pipeline's imports) and
+    Workers are forked where that is safe, inheriting the pipeline, else spawned, loading it once
+    (:mod:`govie.parallel`); the pool is kept for the next call with the same pipeline. This process
+    parses whenever the workers have enough queued, so it works while spawned workers start up and
     only half of the results cross a process boundary when ``n_process=2``.
     """
-    import multiprocessing
     from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
     from threadpoolctl import threadpool_limits
 
-    _check_main_guard()
-    if nlp is None:
-        spec: tuple[str, object] = ("path", None)
-    elif id(nlp) in _LOADED_FROM:
-        spec = ("path", _LOADED_FROM[id(nlp)])
-    else:
-        spec = ("pickle", pickle.dumps(nlp))
+    from . import parallel
+
+    parallel.check_main_guard()
     local = nlp or load()
+
+    def spec(method: str) -> tuple[str, object]:
+        if method == "fork":
+            return ("object", local)  # a forked worker inherits it: nothing is pickled
+        if nlp is None:
+            return ("path", None)
+        if id(nlp) in _LOADED_FROM:
+            return ("path", _LOADED_FROM[id(nlp)])
+        return ("pickle", pickle.dumps(nlp))
+
     workers = n_process - 1
-    window = 2 * workers  # batches queued per worker pool: each worker has the next one waiting
+    window = 2 * workers  # tasks queued per worker pool: each worker has the next one waiting
     if hasattr(texts, "__len__"):  # a short list: smaller batches, so that every process gets some
         batch_size = max(1, min(batch_size, -(-len(texts) // (2 * n_process))))  # type: ignore[arg-type]
 
     pending: deque = deque()  # in text order: a Future of a worker, or the reports parsed here
+    queued: list[tuple[Future, int]] = []  # the workers' tasks not done yet, and their characters
 
     def take() -> list[Report]:
         item = pending.popleft()
         return item.result() if isinstance(item, Future) else item
 
-    ex = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_init_worker, initargs=(spec,))
+    ex, method = parallel.acquire(local, workers, _init_worker, spec)
+    ok = False
     try:
         with threadpool_limits(1):
-            # whole batches: the NER is faster on several docs at once
-            for batch in _batches(map(_check_text, texts), batch_size):
-                queued = sum(1 for p in pending if isinstance(p, Future) and not p.done())
-                if queued < window:
-                    pending.append(ex.submit(_parse_in_worker, batch, batch_size))
+            # small tasks (the NER is as fast on one doc as on 16), so that every process stays busy
+            # to the end; this process takes a task when the workers have enough queued: as many tasks
+            # as ``window`` and, per worker, as many characters as the task (a long text parsed here
+            # must not leave a worker idle)
+            for batch in _batches(map(_check_text, texts), batch_size, TASK_CHARS, size=len):
+                busy = [(f, n) for f, n in queued if not f.done()]
+                queued[:] = busy
+                chars = sum(len(t) for t in batch)
+                if len(busy) < window or sum(n for _, n in busy) < workers * chars:
+                    future = ex.submit(_parse_in_worker, batch, batch_size)
+                    queued.append((future, chars))
+                    pending.append(future)
                 else:
                     pending.append(list(parse_many(batch, nlp=local, batch_size=batch_size)))
                 while pending and (not isinstance(pending[0], Future) or pending[0].done()
@@ -350,16 +317,16 @@ def _parse_parallel(texts: Iterable[str], nlp: Optional[Language], n_process: in
                     yield from take()
             while pending:
                 yield from take()
+        ok = True
     except BrokenProcessPool as e:
-        _stop_pool(ex)
         raise RuntimeError(f"a govie worker process died ({e}); if this runs from a script, check that "
                            f"it calls parse_many under if __name__ == \"__main__\":") from e
-    except BaseException:  # a signal (KeyboardInterrupt), an error, or the caller closed the generator
-        _stop_pool(ex)
-        raise
-    ex.shutdown(wait=True)
+    finally:  # a signal (KeyboardInterrupt), an error, or the caller closed the generator: no worker is left
+        parallel.release(ex, local, workers, method, ok)
 
 
+#: characters per task (but for a single longer text) when ``n_process>1``
+TASK_CHARS = 10_000
 #: texts (or chunks of long texts) per ``nlp.pipe`` batch in :func:`parse_many`: the fastest of 2–32 on
 #: the corpus reports (``benchmarks/components.py --batch-size``)
 DEFAULT_BATCH_SIZE = 16

@@ -15,7 +15,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Dict, Optional, Tuple, Union
 
-from . import extract
 from .decode import (MAX_CHARS, MAX_DOCX_BYTES, MAX_FILE_BYTES, MAX_HTML_BYTES, MAX_HTML_DEPTH,  # noqa: F401
                      MAX_PDF_PAGES, MAX_PDF_STREAM_BYTES, InputError, Limits, _limits, _magic_name, decode,
                      read_bytes, sniff, READERS, INPUT_SUFFIXES)
@@ -36,14 +35,20 @@ def _too_long(p: Path, n: int, limits: Limits) -> None:
 
 
 def _read_html(p: Path, data: bytes, limits: Limits) -> str:
+    from . import extract  # HTML, DOCX, PDF: imported when one is read (a text file does not need it)
+
     return extract.html_text(data, str(p), limits=limits)
 
 
 def _read_docx(p: Path, data: bytes, limits: Limits) -> str:
+    from . import extract
+
     return extract.docx_text(p, data=data, limits=limits)
 
 
 def _read_pdf(p: Path, data: bytes, limits: Limits) -> str:
+    from . import extract
+
     return extract.pdf_text(p, data=data, limits=limits)
 
 
