@@ -177,7 +177,10 @@ def agrees(narrative, cell) -> bool:
 
 def in_tables(start: int, end: int, regions: Sequence[tuple[int, int]]) -> bool:
     """Is ``[start, end)`` inside one of the table ``regions`` (the table reader's extents)?"""
-    return any(s <= start and end <= e + 1 for s, e in regions)
+    for s, e in regions:  # (a loop: called for every figure of a report)
+        if s <= start and end <= e + 1:
+            return True
+    return False
 
 
 def table_regions(meta: Mapping[str, Any]) -> list[tuple[int, int]]:

@@ -6,10 +6,11 @@ traditional unit characters to simplified ones.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Context, Decimal
-from typing import Optional, Union
+from typing import Mapping, Optional, Sequence, Union
 
 
 Number = Union[int, float]
@@ -189,3 +190,24 @@ def normalize(text: str) -> Normalized:
     if rest.startswith("%"):
         rest = "%"
     return Normalized(_as_number(value), rest or None, approximate)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def read(text: str) -> Optional[Normalized]:
+    """``normalize(text)``, or None where ``text`` cannot be read; cached (a pure function of the text,
+    and ``Normalized`` is frozen): the components read the same figures again and again."""
+    try:
+        return normalize(text)
+    except (NormalizationError, ValueError):
+        return None
+
+
+def recorded(info: Mapping[str, Sequence], text: str, start: int, end: int) -> Optional[Normalized]:
+    """The reading of the QUANTITY at ``[start, end)`` of ``text``: what a component recorded in ``info``
+    (``doc._.quantity_info``: ``{"start:end": [value, unit, approximate]}``), else :func:`read` of its
+    text. ``govie.pipeline.extensions.reading`` for callers that hold ``info`` (each ``doc._`` access
+    builds an accessor object)."""
+    rec = info.get(f"{start}:{end}")
+    if rec is not None:
+        return Normalized(rec[0], rec[1], bool(rec[2]))
+    return read(text[start:end])

@@ -48,12 +48,22 @@ def _simplified_char(ch: str) -> str:
     return out if len(out) == 1 else ch
 
 
+#: characters :func:`to_simplified` has looked at, and those of them it changes (their simplified
+#: form): bounded by the CJK block, a few thousand in practice
+_SEEN: set[str] = set()
+_CHANGED: dict[str, str] = {}
+
+
 def to_simplified(text: str) -> str:
     """``text`` with traditional characters replaced by simplified ones, one for one (offsets kept)."""
     if not text:
         return text
-    table = {ord(c): _simplified_char(c) for c in set(text) if "\u3400" <= c <= "\u9fff"}
-    table = {k: v for k, v in table.items() if chr(k) != v}
+    chars = set(text)
+    for c in chars - _SEEN:
+        if "\u3400" <= c <= "\u9fff" and _simplified_char(c) != c:
+            _CHANGED[c] = _simplified_char(c)
+        _SEEN.add(c)
+    table = {ord(c): _CHANGED[c] for c in chars.intersection(_CHANGED)}
     return text.translate(table) if table else text
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from spacy.language import Language
 
+from ..normalize import recorded
 from ..taxonomy import Taxonomy, document_era, load_taxonomy
+from .spans import entity_offsets
 
 
 class IndicatorLinker:
@@ -25,17 +27,19 @@ class IndicatorLinker:
         extensions.init_doc(doc)
         text = extensions.doc_text(doc)
         era = document_era(text)
+        ids = doc._.indicator_ids
+        info = doc._.quantity_info
         metrics: dict[tuple[int, int], list[tuple[int, int]]] = {}
         for hs, he, ts, te, label, _score in doc._.relations or []:
             if label == "VALUE_OF":
                 metrics.setdefault((hs, he), []).append((ts, te))
-        ents = {(e.start_char, e.end_char): e for e in extensions.entities(doc) if e.label_ == "QUANTITY"}
+        quantities = {(s, e) for s, e, label in entity_offsets(doc) if label == "QUANTITY"}
         for (s, e), ms in metrics.items():
             key = f"{s}:{e}"
-            if key in doc._.indicator_ids and not self.overwrite:
+            if key in ids and not self.overwrite:
                 continue
-            span = ents.get((s, e))
-            unit = span._.unit if span is not None else None
+            n = recorded(info, text, s, e) if (s, e) in quantities else None  # ``Span._.unit``
+            unit = n.unit if n is not None else None
             iid = None
             for ts, te in sorted(ms, key=lambda m: abs(m[0] - s)):
                 if te <= s:
@@ -47,7 +51,7 @@ class IndicatorLinker:
                 if iid:
                     break
             if iid:
-                doc._.indicator_ids[key] = iid
+                ids[key] = iid
         if self.checks:
             warnings = self._check(doc, text)
             if warnings:
@@ -56,7 +60,6 @@ class IndicatorLinker:
 
     def _check(self, doc, text: str) -> list[dict]:
         """Narrative figures against the table cells of the same indicator."""
-        from . import extensions
         from ..checks import check_narrative, in_tables, table_regions
         from ..report import Fact, TextSpan
 
@@ -64,10 +67,11 @@ class IndicatorLinker:
         ids = doc._.indicator_ids or {}
         if not regions or not ids:
             return []
+        info = doc._.quantity_info or {}
         narrative, cells = [], {}
         for key, iid in ids.items():
             s, e = (int(x) for x in key.split(":"))
-            n = extensions.reading(doc, s, e, text)
+            n = recorded(info, text, s, e)
             if n is None or n.value is None:
                 continue
             f = Fact(TextSpan(s, e, text[s:e]), n.value, n.unit, bool(n.approximate), [], iid)

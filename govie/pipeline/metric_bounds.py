@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from . import extensions
-from .spans import overlaps, span_mask
+from .spans import entity_offsets, overlaps, span_mask
 from .rule_linker import trim_metric
 
 
@@ -103,24 +103,24 @@ class MetricBounds:
                 near.setdefault((r[2], r[3]), r[0])
                 if overlaps(r[0], r[1], in_table) or _BARE.fullmatch(text, r[0], r[1]):
                     labels.add((r[2], r[3]))
-        ents, moved = [], {}
-        for e in extensions.entities(doc):
-            if e.label_ == "METRIC" and (e.start_char, e.end_char) not in labels \
-                    and not (rels and overlaps(e.start_char, e.end_char, in_table)):
-                start, end = e.start_char, e.end_char
+        replaced, moved = {}, {}  # the index of an entity → its trimmed span; offsets → offsets
+        for i, (start0, end0, label) in enumerate(entity_offsets(doc)):  # (no Span per entity)
+            if label == "METRIC" and (start0, end0) not in labels \
+                    and not (rels and overlaps(start0, end0, in_table)):
+                start, end = start0, end0
                 q = near.get((start, end))
                 if q is not None and _SENTENCE_END.search(text, start, end):
                     start, end = _sentence_side(text, start, end, q)
                 start, end = self.bounds(text, start, end)
-                if (start, end) != (e.start_char, e.end_char):
+                if (start, end) != (start0, end0):
                     span = doc.char_span(start, end, label="METRIC", alignment_mode="contract")
-                    if span is not None and len(span) and span != e:
-                        moved[(e.start_char, e.end_char)] = (span.start_char, span.end_char)
-                        e = span
-            ents.append(e)
+                    if span is not None and len(span) and (span.start_char, span.end_char) != (start0, end0):
+                        moved[(start0, end0)] = (span.start_char, span.end_char)
+                        replaced[i] = span
         if moved:
+            ents = [replaced.get(i, e) for i, e in enumerate(extensions.entities(doc))]
             doc.set_ents(filter_spans(ents))
-            kept = {(x.start_char, x.end_char) for x in doc.ents if x.label_ == "METRIC"}
+            kept = {(s, e) for s, e, label in entity_offsets(doc) if label == "METRIC"}
             if rels:
                 doc._.relations = sorted({_moved_relation(r, moved, kept) for r in rels})
         return doc

@@ -21,8 +21,9 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from . import extensions
+from ..normalize import recorded
 from .quantities import QuantityMatch
-from .spans import overlaps, set_entities, span_mask, without_overlaps
+from .spans import entity_offsets, overlaps, set_entities, span_mask, without_overlaps
 
 _CLAUSE_DELIMS = set("，,。；;：:！？!?\n（(）)|｜\t“”\"《》【】[]")
 _LEADING = re.compile(
@@ -49,6 +50,11 @@ _YEAR = r"(?:19|20)\d\d\s*年度?"
 _LEAD_YEAR = re.compile(rf"[\s\u3000]*{_YEAR}[\s\u3000]*")
 _BREAK_YEAR = re.compile(rf"[\s\u3000]+{_YEAR}[\s\u3000]*")
 _END_YEAR = re.compile(rf"{_YEAR}[\s\u3000]*$")
+#: (compiled once: the linker tests these for every quantity)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_BREAKDOWN = re.compile(r"其中|分别|包括")
+_BREAKDOWN_AFTER = re.compile(r"[，,（(]?\s*(?:其中|分别|包括)")
+_SENTENCE_BREAK = re.compile(r"[。；;\n]")
 
 
 @dataclass(frozen=True)
@@ -110,7 +116,7 @@ def _trim(text: str, start: int, end: int) -> Optional[CharSpan]:
     if end - start > _MAX_METRIC:
         start = end - _MAX_METRIC
         s = text[start:end]
-    if not s or _SUBJECT_ONLY.match(s) or not re.search(r"[\u3400-\u9fff]", s):
+    if not s or _SUBJECT_ONLY.match(s) or not _CJK.search(s):
         return None
     s2 = s.strip(" 　的")
     off = s.find(s2)
@@ -151,7 +157,7 @@ def _label_line_above(text: str, q: QuantityMatch) -> Optional[CharSpan]:
         line = text[ls:pos]
         pos = ls - 1
         stripped = line.strip()
-        if not stripped or not re.search(r"[\u3400-\u9fff]", stripped) or _NOTE_LINE.match(line):
+        if not stripped or not _CJK.search(stripped) or _NOTE_LINE.match(line):
             continue
         if stripped in ("单位", "统计数", "——", "统 计 指 标") or len(stripped) <= 2 and not re.search(r"数", stripped):
             continue  # unit column cells such as 件 / 条
@@ -232,14 +238,14 @@ def part_of_links(text: str, links: Sequence[Link]) -> list[tuple[CharSpan, Char
     parent_end = -1
     for link in by_q:
         between = text[parent_end:link.metric.start] if parent is not None else ""
-        if parent is not None and 0 <= link.metric.start - parent_end <= 40 and re.search(r"其中|分别|包括", text[parent_end:link.quantity.start]) \
-                and not re.search(r"[。；;\n]", between):
+        if parent is not None and 0 <= link.metric.start - parent_end <= 40 and _BREAKDOWN.search(text[parent_end:link.quantity.start]) \
+                and not _SENTENCE_BREAK.search(between):
             if link.metric != parent:
                 out.append((link.metric, parent))
                 parent_end = link.quantity.end
                 continue
         tail = text[link.quantity.end:link.quantity.end + 6]
-        if re.match(r"[，,（(]?\s*(?:其中|分别|包括)", tail):
+        if _BREAKDOWN_AFTER.match(tail):
             parent, parent_end = link.metric, link.quantity.end
         else:
             parent, parent_end = None, -1
@@ -261,19 +267,19 @@ def propose(doc: Doc, part_of: bool = True) -> dict[str, list[list[int]]]:
     bounds its clause, and a share after a count (``占N%``) takes the count's indicator."""
     extensions.init_doc(doc)
     linked = {(r[0], r[1]) for r in doc._.relations if r[4] == "VALUE_OF"}
-    spans = [e for e in extensions.entities(doc) if e.label_ == "QUANTITY"]
-    wanted = [i for i, e in enumerate(spans) if (e.start_char, e.end_char) not in linked]
+    spans = [(s, e) for s, e, label in entity_offsets(doc) if label == "QUANTITY"]
+    wanted = [i for i, se in enumerate(spans) if se not in linked]
+    text = extensions.doc_text(doc)
+    info = doc._.quantity_info
     quantities: list[QuantityMatch] = []
     for i in sorted(set(wanted) | {i - 1 for i in wanted if i > 0}):
-        e = spans[i]  # (Span._ readings are slow: only these)
-        value, unit = e._.value, e._.unit
-        if value is not None:
-            quantities.append(QuantityMatch(e.start_char, e.end_char, e.text, value, unit,
-                                            bool(e._.approximate), unit is None))
-    text = extensions.doc_text(doc)
+        s, e = spans[i]
+        n = recorded(info, text, s, e)  # ``Span._.value``, ``_.unit``, ``_.approximate``
+        if n is not None and n.value is not None:
+            quantities.append(QuantityMatch(s, e, text[s:e], n.value, n.unit, bool(n.approximate), n.unit is None))
     links = [link for link in link_quantities(text, quantities)
              if (link.quantity.start, link.quantity.end) not in linked]
-    in_quantity = span_mask(len(text), ((e.start_char, e.end_char) for e in spans))
+    in_quantity = span_mask(len(text), spans)
     aligned: dict[tuple[int, int], tuple[int, int]] = {}  # the phrase → its span on token boundaries
     for link in links:
         key = (link.metric.start, link.metric.end)
