@@ -338,24 +338,27 @@ class PairFeaturizer:
             newlines / 10, tva[:, 3], after_h, rva[:, 0], rva[:, 1], rva[:, 2], rva[:, 3], rva[:, 4],
         ]
         assert len(dense) == self.N_DENSE
+        # the columns before the hashed ones, made in a small block and copied into X at once
+        D = np.zeros((n, self.part_col), dtype=np.float64)
         col = 0
         for values in dense:
-            X[:, col] = values
+            D[:, col] = values
             col += 1
         gb = len(_GAP_BUCKETS) + 1
         g = np.searchsorted(np.asarray(_GAP_BUCKETS), gap, side="right")
-        X[np.arange(n), col + np.where(before, 0, gb) + g] = 1.0
+        D[np.arange(n), col + np.where(before, 0, gb) + g] = 1.0
         col += 2 * gb
-        X[:, col:col + len(_PUNCT)] = between[:, 4:] > 0
+        D[:, col:col + len(_PUNCT)] = between[:, 4:] > 0
         col += len(_PUNCT)
         for k, starts in _keyword_starts(text).items():
-            X[:, col] = _contains(text, k, a, b, starts)
+            D[:, col] = _contains(text, k, a, b, starts)
             col += 1
         for counts_between in (nq, nm):
-            X[np.arange(n), col + np.searchsorted(np.asarray((1, 2, 4, 8)), counts_between, side="right")] = 1.0
+            D[np.arange(n), col + np.searchsorted(np.asarray((1, 2, 4, 8)), counts_between, side="right")] = 1.0
             col += 5
-        X[:, col:col + 5] = tva[:, 4:9]
+        D[:, col:col + 5] = tva[:, 4:9]
         col += 5
+        X[:, :col] = D
         if self.part_features:
             col += self.N_PART  # filled by pairs()
         X[np.repeat(np.arange(n), n_cols), col + np.array(cols, dtype=np.int64)] = 1.0
