@@ -3,6 +3,7 @@ loss, labels, scorer, serialisation; and the fast entity/text accessors it relie
 from __future__ import annotations
 
 import random
+import re
 
 import numpy as np
 import pytest
@@ -10,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govie.pipeline import extensions
-from govie.pipeline.relation_model import (_KEYWORDS, _PUNCT, HASH_BINS, PairFeaturizer, RelationScores, _contains)
+from govie.pipeline.relation_model import (_KEYWORDS, _PUNCT, HASH_BINS, PairFeaturizer, RelationScores, _char_counts,
+                                           _contains, _keyword_starts)
 from govie.pipeline.relation_model import doc_entities as _entities
 from govie.pipeline.relations import place_proposed as _place_proposed
 from govie.pipeline.rule_linker import propose
@@ -145,6 +147,29 @@ def test_contains_is_substring_test(text: str, data) -> None:
     b = np.asarray([data.draw(st.integers(int(x), n)) for x in a], dtype=np.int64)
     for word in _KEYWORDS:
         assert _contains(text, word, a, b).tolist() == [word in text[x:y] for x, y in zip(a, b)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="".join(_KEYWORDS) + "a1。，\n", max_size=40))
+def test_one_scan_finds_each_keyword_where_it_alone_is_found(text: str) -> None:
+    # featurize finds the starts of all keywords in one pass: the same as one search per keyword
+    found = _keyword_starts(text)
+    assert list(found) == list(_KEYWORDS)
+    for word in _KEYWORDS:
+        assert found[word].tolist() == [m.start() for m in re.finditer(re.escape(word), text)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="0１٣²①𝟙𝟚a中，,。；;\n：:、（()）|｜\t ", max_size=40))
+def test_character_counts_are_prefix_counts(text: str) -> None:
+    # digits are str.isdigit (full-width, Arabic-Indic, superscripts, circled, beyond the BMP), then
+    # one column per counted group, as cumulative counts before each position
+    counts = _char_counts(text)
+    groups = ["\n", "，,。；;\n", "。", *_PUNCT]
+    assert counts.shape == (len(text) + 1, 1 + len(groups))
+    for i in range(len(text) + 1):
+        assert counts[i, 0] == sum(ch.isdigit() for ch in text[:i])
+        assert counts[i, 1:].tolist() == [sum(ch in g for ch in text[:i]) for g in groups]
 
 
 def test_rule_proposals_are_candidates_and_become_entities_when_chosen(rules_nlp) -> None:

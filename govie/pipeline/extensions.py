@@ -15,8 +15,9 @@
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, Iterable, NamedTuple, Optional
+from typing import Any, Iterable, Iterator, NamedTuple, Optional
 
 import numpy as np
 from spacy.attrs import ENT_IOB, ENT_TYPE, IDX, LENGTH
@@ -53,6 +54,20 @@ def reading(doc: Doc, start: int, end: int, text: str, label: str = "QUANTITY") 
     if label != "QUANTITY":
         return None
     return _normalized(text[start:end])
+
+
+def readings(doc: Doc, entities: Iterable[tuple[int, int, str]], text: str
+             ) -> dict[tuple[int, int], Optional[Normalized]]:
+    """:func:`reading` of each ``(start, end, label)`` of ``entities`` (``Doc._.quantity_info`` read once)."""
+    infos = doc._.quantity_info or {}
+    out: dict[tuple[int, int], Optional[Normalized]] = {}
+    for start, end, label in entities:
+        info = infos.get(f"{start}:{end}")
+        if info is not None:
+            out[(start, end)] = Normalized(info[0], info[1], bool(info[2]))
+        else:
+            out[(start, end)] = _normalized(text[start:end]) if label == "QUANTITY" else None
+    return out
 
 
 def _reading(span: Span) -> Optional[Normalized]:
@@ -106,13 +121,36 @@ def _get_relations(doc: Doc) -> Optional[list[Relation]]:
     return rels
 
 
+#: ``id(doc)`` of the docs inside :func:`deferred_relation_spans`: whether their relations were set there
+_DEFERRED: dict[int, bool] = {}
+
+
 def _set_relations(doc: Doc, value: Optional[Iterable[Any]]) -> None:
     if value is None:
         doc.user_data.pop(RELATIONS_KEY, None)
         rels: list[Relation] = []
     else:
         rels = doc.user_data[RELATIONS_KEY] = _as_relations(value)
-    set_relation_spans(doc, rels)
+    if id(doc) in _DEFERRED:
+        _DEFERRED[id(doc)] = True
+    else:
+        set_relation_spans(doc, rels)
+
+
+@contextmanager
+def deferred_relation_spans(doc: Doc) -> Iterator[Doc]:
+    """Within the block, setting ``doc._.relations`` leaves ``doc.spans`` alone; on leaving it, the
+    relation spans are made once, from the relations set last (a component that sets the relations
+    several times pays for the spans once)."""
+    if id(doc) in _DEFERRED:  # nested: the outer block makes the spans
+        yield doc
+        return
+    _DEFERRED[id(doc)] = False
+    try:
+        yield doc
+    finally:
+        if _DEFERRED.pop(id(doc)):
+            set_relation_spans(doc, _get_relations(doc) or [])
 
 
 def set_relation_spans(doc: Doc, rels: Iterable[Relation]) -> None:
@@ -215,7 +253,8 @@ def entities(doc: Doc) -> list[Span]:
     last = _LAST_ENTS
     if last[0] is doc and last[1] == key:
         return list(last[2])
-    spans = [Span(doc, int(s), int(e), label=int(arr[s, 1])) for s, e in zip(starts, ends)]
+    spans = [Span(doc, s, e, label=label) for s, e, label in zip(starts.tolist(), ends.tolist(),
+                                                                  arr[starts, 1].tolist())]
     last[:] = [doc, key, spans]
     return list(spans)
 
@@ -224,8 +263,10 @@ def entity_offsets(doc: Doc) -> list[tuple[int, int, str]]:
     """``[(start_char, end_char, label), …]`` of the doc's entities, without making Span objects."""
     starts, ends, arr = _entity_tokens(doc)
     strings = doc.vocab.strings
-    return [(int(arr[s, 2]), int(arr[e - 1, 2] + arr[e - 1, 3]), strings[int(arr[s, 1])])
-            for s, e in zip(starts, ends)]
+    types = arr[starts, 1].tolist()
+    names = {t: strings[t] for t in set(types)}
+    return list(zip(arr[starts, 2].tolist(), (arr[ends - 1, 2] + arr[ends - 1, 3]).tolist(),
+                    [names[t] for t in types]))
 
 
 TEXT_KEY = "govie_text"

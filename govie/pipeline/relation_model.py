@@ -21,7 +21,6 @@ content, so from the second epoch on they are looked up instead of computed.
 from __future__ import annotations
 
 import re
-import zlib
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
@@ -34,14 +33,11 @@ from thinc.types import Floats2d
 
 from . import extensions
 from .spans import overlaps, span_mask
+from .pair_text import (_GAP_BUCKETS, _KEYWORDS, _PUNCT, HASH_BINS, _char_counts, _contains,
+                        _hash, _keyword_starts, _tail_features)
 from .rule_linker import PROPOSALS
 
 VALUE_OF, PART_OF = "VALUE_OF", "PART_OF"
-HASH_BINS = 64
-_PUNCT = ["，,", "。", "；;", "、", "：:", "\n", "（(", "）)", "|｜\t"]
-_KEYWORDS = ["其中", "分别", "共", "包括", "均", "为", "达", "合计", "总计", "累计", "含", "占"]
-_GAP_BUCKETS = (0, 1, 2, 4, 8, 16, 32, 64, 128, 256)
-_DIGIT_AHEAD = re.compile(r"\s*[0-9]")
 #: words that open a breakdown of the figure before them (the parent of the METRICs that follow)
 _BREAKDOWN_CUE = re.compile(r"其中|分别|包括|具体为|具体是|具体如下|主要有|主要包括")
 #: a METRIC's own figure follows it within this many characters, with no clause punctuation between
@@ -65,40 +61,20 @@ class RelationScores:
     logits: Floats2d
 
 
-def _bucket(x: int, edges: Sequence[int]) -> list[float]:
-    out = [0.0] * (len(edges) + 1)
-    i = 0
-    while i < len(edges) and x >= edges[i]:
-        i += 1
-    out[i] = 1.0
-    return out
-
-
-def _hash(s: str, salt: str) -> int:
-    return zlib.crc32((salt + s).encode("utf-8")) % HASH_BINS
-
-
-def _contains(text: str, word: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """For each range ``[a, b)`` of ``text``: does ``word`` occur inside it?"""
-    starts = np.asarray([m.start() for m in re.finditer(re.escape(word), text)], dtype=np.int64)
-    if not len(starts):
-        return np.zeros(len(a), dtype=bool)
-    last = b - len(word)  # the last start position that fits
-    return (np.searchsorted(starts, last, side="right") - np.searchsorted(starts, a)) > 0
+def _doc_entities(doc: Doc, text: str) -> tuple[list[Offsets], list[Offsets], set[Offsets], dict[Offsets, Any]]:
+    """:func:`doc_entities` and the reading of each quantity (``extensions.reading``)."""
+    ents = extensions.entity_offsets(doc)
+    quantities = [e for e in ents if e[2] == "QUANTITY"]
+    read = extensions.readings(doc, quantities, text)
+    qs = [(s, e) for s, e, _ in quantities]
+    ms = [(s, e) for s, e, label in ents if label == "METRIC"]
+    bare = {q for q in qs if (r := read[q]) is None or r.unit is None}
+    return qs, ms, bare, read
 
 
 def doc_entities(doc: Doc) -> tuple[list[Offsets], list[Offsets], set[Offsets]]:
     """QUANTITY and METRIC offsets of a doc, and the quantities without a unit."""
-    qs, ms, bare = [], [], set()
-    for e in extensions.entities(doc):
-        key = (e.start_char, e.end_char)
-        if e.label_ == "QUANTITY":
-            qs.append(key)
-            if e._.unit is None:
-                bare.add(key)
-        elif e.label_ == "METRIC":
-            ms.append(key)
-    return qs, ms, bare
+    return _doc_entities(doc, extensions.doc_text(doc))[:3]
 
 
 class PairFeaturizer:
@@ -186,11 +162,11 @@ class PairFeaturizer:
         """All candidates of a doc and their feature matrix; with ``cache``, looked up in (and added
         to) :attr:`cache` by the doc's content."""
         extensions.init_doc(doc)
-        qs, ms, bare = doc_entities(doc)
+        text = extensions.doc_text(doc)
+        qs, ms, bare, read = _doc_entities(doc, text)
         rels = doc._.relations
         linked = [r for r in rels if r[4] == VALUE_OF]
         proposals = (doc._.get(PROPOSALS) or {}) if self.proposals else {}
-        text = extensions.doc_text(doc)
         key = None
         if cache:
             key = (text, tuple(qs), tuple(ms), tuple(sorted(bare)), tuple(tuple(r[:5]) for r in rels),
@@ -200,8 +176,7 @@ class PairFeaturizer:
                 return hit[0], _dense(*hit[1])
         values = None
         if self.part_features:
-            values = {q: (r.value, r.unit) for q in qs
-                      if (r := extensions.reading(doc, q[0], q[1], text)) is not None}
+            values = {q: (r.value, r.unit) for q in qs if (r := read[q]) is not None}
         pairs, X = self.pairs(text, qs, ms, bare, proposals, frozenset((r[0], r[1]) for r in linked),
                               frozenset((r[2], r[3]) for r in linked), values=values)
         if key is not None and len(self.cache) < self.CACHE_DOCS:
@@ -296,16 +271,9 @@ class PairFeaturizer:
         return out
 
     # -- features ------------------------------------------------------------------------------
-    def _tail_features(self, text: str, tail: Offsets) -> tuple[list[float], list[int]]:
+    def _tail_features(self, text: str, tail: Offsets) -> tuple[tuple[float, ...], tuple[int, ...]]:
         """The features that depend on the tail span only: dense values and hashed columns."""
-        mtext = text[tail[0]:tail[1]]
-        after_m = text[tail[1]:tail[1] + 1]
-        v = [float(after_m.isdigit()), float(after_m.isspace() or after_m == ""), min(len(mtext), 20) / 20,
-             float(bool(_DIGIT_AHEAD.match(text, tail[1], tail[1] + 3)))] + _bucket(len(mtext), (2, 4, 7, 11))
-        idx = [_hash(mtext[i:i + 2], "m") for i in range(len(mtext) - 1)]
-        idx.append(_hash(mtext[-2:], "mend"))
-        idx.append(3 * HASH_BINS + _hash(text[tail[1]:tail[1] + 2], "am"))
-        return v, idx
+        return _tail_features(text[tail[0]:tail[1]], text[tail[1]:tail[1] + 3])
 
     def featurize(self, text: str, cands: Sequence[tuple[str, Offsets, Offsets, int, bool]],
                   quantity_starts: np.ndarray, metric_starts: np.ndarray,
@@ -317,15 +285,6 @@ class PairFeaturizer:
         X = np.zeros((n, self.size), dtype="float32")
         if not n:
             return X
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
-
-        def cum(mask: np.ndarray) -> np.ndarray:
-            return np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
-
-        def has(chars: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-            c = cum(np.isin(codes, [ord(ch) for ch in chars]))
-            return c[b] - c[a]
-
         H = np.asarray([c[1] for c in cands], dtype=np.int64)
         T = np.asarray([c[2] for c in cands], dtype=np.int64)
         rank = np.asarray([c[3] for c in cands], dtype=np.int64)
@@ -336,63 +295,73 @@ class PairFeaturizer:
         gap = b - a
         nq = np.searchsorted(quantity_starts, b) - np.searchsorted(quantity_starts, a)
         nm = np.searchsorted(metric_starts, b) - np.searchsorted(metric_starts, a)
-        digit = np.frombuffer(bytes(ch.isdigit() for ch in text), dtype=np.uint8)
-        digits = cum(digit)[b] - cum(digit)[a]
-        newlines = has("\n", a, b)
-        after_h = np.append(digit, 0)[H[:, 1]]
-        tails: dict[Offsets, tuple[list[float], list[int]]] = {}
-        tv = np.zeros((n, 9), dtype=np.float64)
-        rows: list[int] = []
-        cols: list[int] = []
+        counts = _char_counts(text)
+        between = counts[b] - counts[a]  # digits, then each group of _COUNTED, in [a, b)
+        digits, newlines = between[:, 0], between[:, 1]
+        h1 = H[:, 1]
+        after_h = counts[np.minimum(h1 + 1, len(text)), 0] - counts[h1, 0]  # a digit right after the head
+        tails: dict[Offsets, tuple[tuple[float, ...], tuple[int, ...]]] = {}
+        heads: dict[int, int] = {}  # the hashed column of the two characters before a head, by its start
+        tv: list[tuple[float, ...]] = []
+        cols: list[int] = []  # the hashed columns of each candidate, one after the other
+        n_cols: list[int] = []  # how many of them each candidate has
         # the rules: propose this METRIC, one overlapping it, none; tail is an entity; PART_OF proposed
-        rv = np.zeros((n, 5), dtype=np.float64)
+        rv: list[tuple] = []
         rule = rule or {}
-        for i, (label, head, tail, _rank, _bare) in enumerate(cands):
+        for (label, head, tail, _rank, _bare), ai, bi, bef in zip(cands, a.tolist(), b.tolist(), before.tolist()):
+            is_entity = entity_metrics is None or tail in entity_metrics
             if label == VALUE_OF:
                 rms = rule.get(head, ())
-                rv[i, :3] = (tail in rms, any(m[0] < tail[1] and tail[0] < m[1] for m in rms), not rms)
+                rv.append((tail in rms, any(m[0] < tail[1] and tail[0] < m[1] for m in rms), not rms, is_entity,
+                           False))
             else:
-                rv[i, 4] = (head, tail) in rule_part
-            rv[i, 3] = entity_metrics is None or tail in entity_metrics
+                rv.append((False, False, False, is_entity, (head, tail) in rule_part))
             tf = tails.get(tail)
             if tf is None:
                 tf = tails[tail] = self._tail_features(text, tail)
-            tv[i] = tf[0]
-            cols += tf[1]
-            between = text[a[i]:b[i]]
-            cols.append(HASH_BINS + _hash(between[-3:] if before[i] else between[:3], "gap"))
-            cols.append(2 * HASH_BINS + _hash(text[max(0, head[0] - 2):head[0]], "bh"))
-            rows += [i] * (len(tf[1]) + 2)
+            tv.append(tf[0])
+            cols.extend(tf[1])
+            # the last (tail before head) or first three characters between the two
+            cols.append(HASH_BINS + _hash(text[max(ai, bi - 3):bi] if bef else text[ai:min(bi, ai + 3)], "gap"))
+            bh = heads.get(head[0])
+            if bh is None:
+                bh = heads[head[0]] = 2 * HASH_BINS + _hash(text[max(0, head[0] - 2):head[0]], "bh")
+            cols.append(bh)
+            n_cols.append(len(tf[1]) + 2)
+        tva = np.asarray(tv, dtype=np.float64)
+        rva = np.asarray(rv, dtype=np.float64)
         dense = [
             np.ones(n), before, [c[0] == PART_OF for c in cands], np.log1p(gap) / 6, gap == 0,
-            has("，,。；;\n", a, b) == 0, newlines == 0, has("。", a, b) == 0,
+            between[:, 2] == 0, newlines == 0, between[:, 3] == 0,
             np.minimum(nq, 8) / 8, nq == 0, np.minimum(nm, 8) / 8, nm == 0, np.minimum(digits, 50) / 50,
-            tv[:, 0], tv[:, 1], [c[4] for c in cands], tv[:, 2], rank == 0, rank == 1, rank == 2, rank >= 3,
-            newlines / 10, tv[:, 3], after_h, rv[:, 0], rv[:, 1], rv[:, 2], rv[:, 3], rv[:, 4],
+            tva[:, 0], tva[:, 1], [c[4] for c in cands], tva[:, 2], rank == 0, rank == 1, rank == 2, rank >= 3,
+            newlines / 10, tva[:, 3], after_h, rva[:, 0], rva[:, 1], rva[:, 2], rva[:, 3], rva[:, 4],
         ]
         assert len(dense) == self.N_DENSE
+        # the columns before the hashed ones, made in a small block and copied into X at once
+        D = np.zeros((n, self.part_col), dtype=np.float64)
         col = 0
         for values in dense:
-            X[:, col] = values
+            D[:, col] = values
             col += 1
         gb = len(_GAP_BUCKETS) + 1
         g = np.searchsorted(np.asarray(_GAP_BUCKETS), gap, side="right")
-        X[np.arange(n), col + np.where(before, 0, gb) + g] = 1.0
+        D[np.arange(n), col + np.where(before, 0, gb) + g] = 1.0
         col += 2 * gb
-        for group in _PUNCT:
-            X[:, col] = has(group, a, b) > 0
+        D[:, col:col + len(_PUNCT)] = between[:, 4:] > 0
+        col += len(_PUNCT)
+        for k, starts in _keyword_starts(text).items():
+            D[:, col] = _contains(text, k, a, b, starts)
             col += 1
-        for k in _KEYWORDS:
-            X[:, col] = _contains(text, k, a, b)
-            col += 1
-        for counts in (nq, nm):
-            X[np.arange(n), col + np.searchsorted(np.asarray((1, 2, 4, 8)), counts, side="right")] = 1.0
+        for counts_between in (nq, nm):
+            D[np.arange(n), col + np.searchsorted(np.asarray((1, 2, 4, 8)), counts_between, side="right")] = 1.0
             col += 5
-        X[:, col:col + 5] = tv[:, 4:9]
+        D[:, col:col + 5] = tva[:, 4:9]
         col += 5
+        X[:, :col] = D
         if self.part_features:
             col += self.N_PART  # filled by pairs()
-        X[np.asarray(rows), col + np.asarray(cols)] = 1.0
+        X[np.repeat(np.arange(n), n_cols), col + np.array(cols, dtype=np.int64)] = 1.0
         return X
 
 

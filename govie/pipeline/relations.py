@@ -34,20 +34,22 @@ from .rule_linker import PROPOSALS, accept
 LABELS = (VALUE_OF, PART_OF)
 
 
-def place_proposed(doc: Doc, rels: set[tuple]) -> list[tuple]:
+def place_proposed(doc: Doc, rels: set[tuple], ents: Optional[list[tuple[int, int, str]]] = None) -> list[tuple]:
     """Make the METRICs that were proposed and that the model chose into entities.
 
     A proposed span that overlaps a QUANTITY, a METRIC another relation uses or an earlier proposed
-    span loses its relations; unused entities it overlaps give way to it."""
-    ents = extensions.entities(doc)
-    metric_keys = {(e.start_char, e.end_char) for e in ents if e.label_ == "METRIC"}
+    span loses its relations; unused entities it overlaps give way to it (the QUANTITY entities stay
+    as they are). ``ents``: the doc's ``extensions.entity_offsets`` when the caller has them."""
+    if ents is None:
+        ents = extensions.entity_offsets(doc)
+    metric_keys = {(s, e) for s, e, label in ents if label == "METRIC"}
     new = sorted({(r[2], r[3]) for r in rels if r[4] == VALUE_OF and (r[2], r[3]) not in metric_keys})
     if not new:
         return sorted(rels)
     used = {(r[2], r[3]) for r in rels} | {(r[0], r[1]) for r in rels if r[4] == PART_OF}
     n_chars = len(extensions.doc_text(doc))
-    blocked = span_mask(n_chars, [(e.start_char, e.end_char) for e in ents if e.label_ == "QUANTITY"
-                                  or (e.label_ == "METRIC" and (e.start_char, e.end_char) in used)])
+    blocked = span_mask(n_chars, [(s, e) for s, e, label in ents if label == "QUANTITY"
+                                  or (label == "METRIC" and (s, e) in used)])
     placed: dict[tuple[int, int], Span] = {}
     for key in new:
         span = doc.char_span(key[0], key[1], label="METRIC", alignment_mode="contract")
@@ -56,7 +58,7 @@ def place_proposed(doc: Doc, rels: set[tuple]) -> list[tuple]:
         placed[key] = span
         blocked[span.start_char:span.end_char] = b"\x01" * (span.end_char - span.start_char)
     if placed:  # the proposals win over the (unused) entities they overlap
-        set_entities(doc, placed.values(), (), ents)
+        set_entities(doc, placed.values(), ())
     out = []
     for r in rels:
         if r[4] == VALUE_OF and (r[2], r[3]) not in metric_keys:
@@ -209,19 +211,25 @@ class RelationExtractor(TrainablePipe):
         thresholds = {label: self._threshold(label) for label in LABELS}
         for doc, scored in zip(docs, self._probabilities(scores)):
             extensions.init_doc(doc)
-            existing = list(doc._.relations)
-            linked = {(r[0], r[1]) for r in existing if r[4] == VALUE_OF}
-            rels = set(existing)
-            for label, h, t, p in scored:
-                if p >= thresholds[label] and not (label == VALUE_OF and h in linked):
-                    rels.add((h[0], h[1], t[0], t[1], label, round(p, 4)))
-            doc._.relations = place_proposed(doc, rels)
-            if self.cfg["fallback"]:
-                linked = {(r[0], r[1]) for r in doc._.relations if r[4] == VALUE_OF}
-                quantities = {(s, e) for s, e, label in extensions.entity_offsets(doc)
-                              if label == "QUANTITY" and (s, e) not in linked}
-                accept(doc, doc._.get(PROPOSALS) or {}, quantities)
-            _settle_part_of(doc)
+            with extensions.deferred_relation_spans(doc):  # set three times here, the spans made once
+                self._annotate(doc, scored, thresholds)
+
+    def _annotate(self, doc: Doc, scored: list[tuple[str, tuple, tuple, float]], thresholds: dict[str, float]
+                  ) -> None:
+        existing = list(doc._.relations)
+        linked = {(r[0], r[1]) for r in existing if r[4] == VALUE_OF}
+        rels = set(existing)
+        for label, h, t, p in scored:
+            if p >= thresholds[label] and not (label == VALUE_OF and h in linked):
+                rels.add((h[0], h[1], t[0], t[1], label, round(p, 4)))
+        ents = extensions.entity_offsets(doc)
+        doc._.relations = place_proposed(doc, rels, ents)
+        if self.cfg["fallback"]:
+            linked = {(r[0], r[1]) for r in doc._.relations if r[4] == VALUE_OF}
+            # the QUANTITY entities are those before place_proposed (it places METRICs on none)
+            quantities = {(s, e) for s, e, label in ents if label == "QUANTITY" and (s, e) not in linked}
+            accept(doc, doc._.get(PROPOSALS) or {}, quantities)
+        _settle_part_of(doc)
 
     # -- training --------------------------------------------------------------------------------
     def get_loss(self, examples: Iterable[Example], scores: RelationScores) -> tuple[float, Floats2d]:
