@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from . import extensions
+from . import extensions, script
 from .spans import char_span, overlaps, set_entities, span_mask, without_overlaps  # noqa: F401
 from ..normalize import T2S, NormalizationError, Number, normalize
 
@@ -348,7 +348,7 @@ class QuantityRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         extensions.init_doc(doc)
         spans = []
-        for q in find_quantities(extensions.doc_text(doc), bare=self.bare, lexicon=self.lexicon):
+        for q in find_quantities(script.rule_text(doc), bare=self.bare, lexicon=self.lexicon):
             span = char_span(doc, q.start, q.end, "QUANTITY")
             if span is None:
                 self.misaligned += 1

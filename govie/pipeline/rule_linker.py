@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from . import extensions
+from . import extensions, script
 from .quantities import QuantityMatch
 from .spans import overlaps, set_entities, span_mask, without_overlaps
 
@@ -270,7 +270,7 @@ def propose(doc: Doc, part_of: bool = True) -> dict[str, list[list[int]]]:
         if value is not None:
             quantities.append(QuantityMatch(e.start_char, e.end_char, e.text, value, unit,
                                             bool(e._.approximate), unit is None))
-    text = extensions.doc_text(doc)
+    text = script.rule_text(doc)
     links = [link for link in link_quantities(text, quantities)
              if (link.quantity.start, link.quantity.end) not in linked]
     in_quantity = span_mask(len(text), ((e.start_char, e.end_char) for e in spans))
