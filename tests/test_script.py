@@ -47,6 +47,8 @@ def test_view_is_computed_once_per_doc(rules):
     ("開展培訓4期，培訓人員約500人次。", "开展培训4期，培训人员约500人次。"),
     # the quantity rules' clock-time mask (14时30分 is no quantity)
     ("主辦單位於14時30分召開會議3場。", "主办单位于14时30分召开会议3场。"),
+    # the taxonomy reads the indicator of a narrative figure (答覆: a phrase conversion)
+    ("對申請的答覆總數56件。", "对申请的答复总数56件。"),
 ])
 def test_traditional_reads_like_simplified(rules, traditional, simplified):
     got, want = facts(rules, traditional), facts(rules, simplified)
@@ -54,3 +56,20 @@ def test_traditional_reads_like_simplified(rules, traditional, simplified):
     # spans keep the original text
     for q, ms, _ in got:
         assert q in traditional and all(m in traditional for m in ms)
+
+
+def test_traditional_table_reply_rows_get_their_ids():
+    import opencc
+
+    from govie.tables.reader import read_tables
+
+    # a 2008-2018 table run together (tests/test_tables.py); s2t writes 答复 as 答覆, which a character
+    # map leaves as it is: the table reader's labels need the phrase conversion of the view
+    simplified = ("附件：2016年政府信息公开情况统计表 指标名称计量单位2016年度历年累计主动公开信息数条3121804"
+                  "受理依申请公开信息总数条523其中：1.当面申请数条0182.网上申请数条55"
+                  "对申请的答复总数条523行政复议数件00 XX局 2017年1月10日")
+    traditional = opencc.OpenCC("s2t").convert(simplified)
+    assert "答覆" in traditional and len(traditional) == len(simplified)
+    want = [(c.start, c.end, c.indicator_id) for t in read_tables(simplified) for c in t.cells]
+    assert ("s08.reply.total" in {w[2] for w in want})
+    assert [(c.start, c.end, c.indicator_id) for t in read_tables(traditional) for c in t.cells] == want
