@@ -22,11 +22,12 @@ class IndicatorLinker:
         self.taxonomy = load_taxonomy()
 
     def __call__(self, doc):
-        from . import extensions
+        from . import extensions, script
 
         extensions.init_doc(doc)
         text = extensions.doc_text(doc)
-        era = document_era(text)
+        view = script.rule_text(doc)  # the taxonomy matches the simplified view; checks quote ``text``
+        era = document_era(view)
         ids = doc._.indicator_ids
         info = doc._.quantity_info
         metrics: dict[tuple[int, int], list[tuple[int, int]]] = {}
@@ -43,10 +44,10 @@ class IndicatorLinker:
             iid = None
             for ts, te in sorted(ms, key=lambda m: abs(m[0] - s)):
                 if te <= s:
-                    before, between = text[max(0, ts - 30):ts], text[te:s]
+                    before, between = view[max(0, ts - 30):ts], view[te:s]
                 else:
-                    before, between = text[max(0, s - 30):s], text[e:ts]
-                iid = self.taxonomy.match_narrative(text[ts:te], era=era, unit=unit, before=before,
+                    before, between = view[max(0, s - 30):s], view[e:ts]
+                iid = self.taxonomy.match_narrative(view[ts:te], era=era, unit=unit, before=before,
                                                     between=between)
                 if iid:
                     break

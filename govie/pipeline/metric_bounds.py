@@ -11,7 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from . import extensions
+from . import extensions, script
 from .spans import entity_offsets, overlaps, span_mask
 from .rule_linker import trim_metric
 
@@ -90,7 +90,7 @@ class MetricBounds:
         return (s, e) if e > s else (start, end)
 
     def __call__(self, doc: Doc) -> Doc:
-        text = extensions.doc_text(doc)
+        text = script.rule_text(doc)
         rels = list(doc._.relations or []) if self.relations else []
         near: dict[tuple[int, int], int] = {}  # a METRIC's quantity (its start), for the sentence cut
         # row and column labels of tables keep their bounds (总 计, 历年累计): the METRICs of table

@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from . import extensions
+from . import extensions, script
 from .spans import (char_span, overlaps, replace_entities, set_entities, span_mask, token_ranges,
                     without_overlaps)  # noqa: F401
 from ..normalize import T2S, NormalizationError, Normalized, Number, normalize
@@ -424,7 +424,7 @@ class QuantityRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         extensions.init_doc(doc)
         info = doc._.quantity_info
-        found = find_quantities(extensions.doc_text(doc), bare=self.bare, lexicon=self.lexicon)
+        found = find_quantities(script.rule_text(doc), bare=self.bare, lexicon=self.lexicon)
         tokens = []  # token ranges of the quantities on token boundaries
         for q, t in zip(found, token_ranges(doc, [(q.start, q.end) for q in found])):
             if t is None:

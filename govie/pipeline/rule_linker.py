@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from . import extensions
+from . import extensions, script
 from ..normalize import recorded
 from .quantities import QuantityMatch
 from .spans import entity_offsets, overlaps, set_entities, span_mask, without_overlaps
@@ -277,6 +277,7 @@ def propose(doc: Doc, part_of: bool = True) -> dict[str, list[list[int]]]:
         n = recorded(info, text, s, e)  # ``Span._.value``, ``_.unit``, ``_.approximate``
         if n is not None and n.value is not None:
             quantities.append(QuantityMatch(s, e, text[s:e], n.value, n.unit, bool(n.approximate), n.unit is None))
+    text = script.rule_text(doc)
     links = [link for link in link_quantities(text, quantities)
              if (link.quantity.start, link.quantity.end) not in linked]
     in_quantity = span_mask(len(text), spans)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from ..taxonomy import Taxonomy, to_simplified
+from ..pipeline.script import simplified_view
+from ..taxonomy import Taxonomy
 from .lexicon import Lexicon, default_lexicon
 from .model import Number, Tok
 
@@ -158,6 +159,6 @@ class _Ctx:
     def __init__(self, text: str, tax: Taxonomy, lex: Optional[Lexicon] = None) -> None:
         self.text = text
         # labels are matched on a simplified-script copy of the same length (offsets are shared)
-        self.mt = _mask(to_simplified(text))
+        self.mt = _mask(simplified_view(text))
         self.tax = tax
         self.lex = lex or default_lexicon()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from ...pipeline.script import simplified_view
 from ..cells import _cell_from_part, _fmt, _tok_of, _warn
 from ..model import Offsets, Table
 from ..scan import _Ctx, _NOTE, _SEP_CHARS, scan_cells
@@ -88,7 +89,7 @@ def _s08(ctx: _Ctx, h: re.Match) -> Optional[Table]:
             rows_seen += 1
             lab = (label[0], label[1])
             row_label = text[lab[0]:lab[1]]
-            rid = tax.match_row(row_label, "s08", group)
+            rid = tax.match_row(simplified_view(row_label), "s08", group)  # 答覆數: a phrase conversion
             if rid is not None:
                 r = tax.rows[rid]
                 if r.group:
