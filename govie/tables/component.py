@@ -1,15 +1,17 @@
 """The ``govie_table_reader`` spaCy component: the tables of a doc as entities, links and indicator ids."""
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Any, Dict, Mapping, Optional
 
+import numpy as np
+from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE, IDX, LENGTH
 from spacy.language import Language
-from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+from spacy.tokens import Doc
 
 from .. import extensions
 from ..checks import check_tables
-from ..pipeline.spans import overlaps, span_mask, without_overlaps
+from ..pipeline.spans import overlaps, span_mask
 from ..taxonomy import load_taxonomy
 from ..pipeline.tokenizer import split_at
 from .lexicon import Lexicon, default_lexicon, default_lexicon_data
@@ -45,48 +47,57 @@ class TableReader:
         def in_region(s: int, e: int) -> bool:
             return any(rs <= s and e <= re_ + 1 for rs, re_ in regions)
 
-        q_spans: list[Span] = []
+        # entities as (first token, end token, label) on the doc's arrays: no Token or Span objects
+        arr = doc.to_array([IDX, LENGTH, ENT_IOB, ENT_TYPE, ENT_KB_ID]).reshape(-1, 5)
+        toks = TokenOffsets(arr[:, 0].tolist(), (arr[:, 0] + arr[:, 1]).tolist(), len(text))
+        strings = doc.vocab.strings
+        quantity, metric = strings.add("QUANTITY"), strings.add("METRIC")
+        quantity_info, indicator_ids = doc._.quantity_info, doc._.indicator_ids
+        q_ents: list[_Ent] = []
+        q_keys: set[Offsets] = set()
         for c in cells:
-            sp = doc.char_span(c.start, c.end, label="QUANTITY")
-            if sp is None:
+            tok = toks.strict(c.start, c.end)
+            if tok is None:
                 continue
-            q_spans.append(sp)
-            doc._.quantity_info[f"{c.start}:{c.end}"] = [c.value, c.unit, False]
+            q_ents.append((*tok, quantity))
+            q_keys.add((c.start, c.end))
+            quantity_info[f"{c.start}:{c.end}"] = [c.value, c.unit, False]
             if c.indicator_id:
-                doc._.indicator_ids[f"{c.start}:{c.end}"] = c.indicator_id
-        q_keys = {(s.start_char, s.end_char) for s in q_spans}
+                indicator_ids[f"{c.start}:{c.end}"] = c.indicator_id
         in_cell = span_mask(len(text), q_keys)
-        m_spans: dict[Offsets, Span] = {}
+        m_ents: dict[Offsets, _Ent] = {}
         for s, e in metric_offsets:
             if overlaps(s, e, in_cell):
                 continue
-            sp = doc.char_span(s, e, label="METRIC", alignment_mode="contract")
-            if sp is not None and len(sp):
-                m_spans[(s, e)] = sp
-        kept = []
-        for ent in extensions.entities(doc):
-            if ent.label_ == "QUANTITY" and self.replace_quantities and in_region(ent.start_char, ent.end_char):
-                if (ent.start_char, ent.end_char) not in q_keys:
-                    doc._.quantity_info.pop(f"{ent.start_char}:{ent.end_char}", None)
+            tok = toks.contract(s, e)
+            if tok is not None:
+                m_ents[(s, e)] = (*tok, metric)
+        kept: list[_Ent] = []
+        for ent in _entities(arr[:, 2], arr[:, 3]):
+            s, e = toks.chars(ent[0], ent[1])
+            if ent[2] == quantity and self.replace_quantities and in_region(s, e):
+                if (s, e) not in q_keys:
+                    quantity_info.pop(f"{s}:{e}", None)
                 continue
             kept.append(ent)
-        new = q_spans + list(m_spans.values())
-        ents = filter_spans(new + without_overlaps(kept, new, len(doc)))
-        doc.set_ents(ents)
-        final = {(e.start_char, e.end_char) for e in ents}
+        new = q_ents + list(m_ents.values())
+        ents = _filter_spans(new + _without_overlaps(kept, new, len(doc)))
+        _set_ents(doc, ents, arr[:, 4])
+        final = {toks.chars(s, e) for s, e, _ in ents}
+        m_chars = {key: toks.chars(s, e) for key, (s, e, _) in m_ents.items()}
         rels = list(doc._.relations or [])
         for c in cells:
             if (c.start, c.end) not in final:
                 continue
             for m in c.metrics:
-                sp = m_spans.get(m)
-                if sp is not None and (sp.start_char, sp.end_char) in final:
-                    rels.append((c.start, c.end, sp.start_char, sp.end_char, "VALUE_OF", 1.0))
+                sp = m_chars.get(m)
+                if sp is not None and sp in final:
+                    rels.append((c.start, c.end, sp[0], sp[1], "VALUE_OF", 1.0))
         for t in tables:
             for child, parent in t.part_of:
-                c, p = m_spans.get(child), m_spans.get(parent)
-                if c is not None and p is not None and {(c.start_char, c.end_char), (p.start_char, p.end_char)} <= final:
-                    rels.append((c.start_char, c.end_char, p.start_char, p.end_char, "PART_OF", 1.0))
+                ch, pa = m_chars.get(child), m_chars.get(parent)
+                if ch is not None and pa is not None and ch in final and pa in final:
+                    rels.append((ch[0], ch[1], pa[0], pa[1], "PART_OF", 1.0))
         doc._.relations = sorted(set(rels))
         warnings = [w for t in tables for w in t.warnings]
         checks = list(doc.user_data.get("govie_checks") or [])
@@ -98,6 +109,90 @@ class TableReader:
         meta["tables"] = [{"kind": t.kind, "start": t.start, "end": t.end, "cells": len(t.cells)} for t in tables]
         doc.user_data["govie_meta"] = meta
         return doc
+
+
+#: an entity as token offsets: first token, end token (exclusive), label (its string-store hash)
+_Ent = tuple[int, int, int]
+_IOB_I, _IOB_O, _IOB_B = 1, 2, 3
+
+
+class TokenOffsets:
+    """Character offsets ↔ token indices of a doc, from its token starts and ends (``Doc.char_span``
+    makes ``Token`` objects on each call). :meth:`strict` and :meth:`contract` align as ``char_span``
+    does."""
+
+    def __init__(self, starts: list[int], ends: list[int], n_chars: int) -> None:
+        self.starts = starts
+        self.ends = ends
+        self.n_chars = n_chars
+
+    def _token_at(self, char: int) -> int:
+        """The token holding ``char`` (its trailing space included), -1 outside the text."""
+        return bisect_right(self.starts, char) - 1 if 0 <= char < self.n_chars else -1
+
+    def strict(self, start: int, end: int) -> Optional[tuple[int, int]]:
+        """``doc.char_span(start, end)``'s tokens: None unless both offsets are token boundaries."""
+        s, last = self._token_at(start), self._token_at(end - 1)
+        if s < 0 or last < s or self.starts[s] != start or self.ends[last] != end:
+            return None
+        return s, last + 1
+
+    def contract(self, start: int, end: int) -> Optional[tuple[int, int]]:
+        """``doc.char_span(start, end, alignment_mode="contract")``'s tokens: those wholly inside."""
+        s, last = self._token_at(start), self._token_at(end - 1)
+        if s < 0 or last < 0:
+            return None
+        if self.starts[s] < start:
+            s += 1
+        if end < self.ends[last]:
+            last -= 1
+        return (s, last + 1) if last >= s else None
+
+    def chars(self, start: int, end: int) -> Offsets:
+        """The character offsets of tokens ``[start, end)`` (``Span.start_char``, ``Span.end_char``)."""
+        return self.starts[start], self.ends[end - 1]
+
+
+def _entities(iob: np.ndarray, types: np.ndarray) -> list[_Ent]:
+    """The doc's entities from its ENT_IOB and ENT_TYPE columns (as ``extensions.entities`` reads them)."""
+    starts = np.flatnonzero((iob == _IOB_B) & (types != 0))
+    boundary = np.flatnonzero(iob != _IOB_I)  # where a running entity stops
+    ends = np.append(boundary, len(iob))[np.searchsorted(boundary, starts, side="right")]
+    return list(zip(starts.tolist(), ends.tolist(), types[starts].tolist()))
+
+
+def _set_ents(doc: Doc, ents: list[_Ent], kb_ids: np.ndarray) -> None:
+    """``doc.set_ents(spans)`` for non-overlapping ``ents``, written as arrays (no Span objects): B then
+    I over each entity with its label and no KB id, O elsewhere; the other tokens keep their KB ids."""
+    n = len(doc)
+    iob = np.full(n, _IOB_O, dtype=np.uint64)
+    types = np.zeros(n, dtype=np.uint64)
+    kb = np.array(kb_ids, dtype=np.uint64)
+    for s, e, label in ents:
+        iob[s] = _IOB_B
+        iob[s + 1:e] = _IOB_I
+        types[s:e] = label
+        kb[s:e] = 0
+    doc.from_array([ENT_IOB, ENT_TYPE, ENT_KB_ID], np.stack([iob, types, kb], axis=1))
+
+
+def _without_overlaps(kept: list[_Ent], new: list[_Ent], n_tokens: int) -> list[_Ent]:
+    """:func:`..pipeline.spans.without_overlaps` on token offsets."""
+    taken = span_mask(n_tokens, ((s, e) for s, e, _ in new))
+    return [k for k in kept if not overlaps(k[0], k[1], taken)]
+
+
+def _filter_spans(ents: list[_Ent]) -> list[_Ent]:
+    """``spacy.util.filter_spans`` on token offsets: the (first) longest entity wins where they overlap."""
+    ranked = sorted(ents, key=lambda t: (t[1] - t[0], -t[0]), reverse=True)
+    out: list[_Ent] = []
+    seen: set[int] = set()
+    for ent in ranked:
+        s, e = ent[0], ent[1]
+        if s not in seen and e - 1 not in seen:
+            out.append(ent)
+            seen.update(range(s, e))
+    return sorted(out, key=lambda t: t[0])
 
 
 @Language.factory("govie_table_reader",

@@ -1,6 +1,7 @@
 """Row labels and column headers: where each template row and column is printed."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Optional, Sequence
@@ -8,7 +9,7 @@ from typing import Optional, Sequence
 from ..taxonomy import Row
 from .lexicon import Lexicon
 from .model import Offsets
-from .scan import _marker_re, _ws, scan_cells
+from .scan import _marker_re, _ws, _ws_re, scan_cells
 
 @dataclass
 class _Anchor:
@@ -19,9 +20,16 @@ class _Anchor:
 
 
 def _row_regex(row: Row, marker_required: Optional[bool] = None) -> re.Pattern:
-    aliases = sorted(set(row.aliases) | {row.name}, key=len, reverse=True)
+    """The regex of ``row``'s label (its name or an alias, with its list marker where short aliases need it)."""
+    return _row_pattern(row.name, tuple(row.aliases), row.marker, marker_required)
+
+
+@functools.lru_cache(maxsize=1024)
+def _row_pattern(name: str, row_aliases: tuple[str, ...], marker: Optional[str],
+                 marker_required: Optional[bool]) -> re.Pattern:
+    aliases = sorted(set(row_aliases) | {name}, key=len, reverse=True)
     alts = "|".join(_ws(a) for a in aliases)
-    mk = _marker_re(row.marker) if marker_required is not False else None
+    mk = _marker_re(marker) if marker_required is not False else None
     if marker_required is None:
         marker_required = min(len(a) for a in aliases) <= 2
     if mk is None:
@@ -75,18 +83,24 @@ def _find_anchors(text: str, rows: Sequence[Row], start: int, end: int, min_digi
     return out
 
 
+#: header words that need more context than their characters
+_HEADER_PATTERNS = {"其他": r"(?<!或)(?<!或\s)其\s*他(?!\s*(?:组织|法律|处理|结果|方式|情形))",
+                    "总计": r"(?<![（(]七[)）])总\s*计"}
+
+
+def _header_re(alias: str) -> re.Pattern:
+    """The regex a column header ``alias`` is found with."""
+    special = _HEADER_PATTERNS.get(alias)
+    return re.compile(special) if special else _ws_re(alias)
+
+
 def _find_header(text: str, aliases: Sequence[str], start: int, end: int, avoid: Sequence[Offsets] = ()
                  ) -> Optional[Offsets]:
     """The last occurrence in [start, end) of the longest alias that occurs (the header row closest
     above the cells, not a mention in prose above the table)."""
     for a in sorted(aliases, key=len, reverse=True):
-        pat = _ws(a)
-        if a == "其他":
-            pat = r"(?<!或)(?<!或\s)其\s*他(?!\s*(?:组织|法律|处理|结果|方式|情形))"
-        elif a == "总计":
-            pat = r"(?<![（(]七[)）])总\s*计"
         found = None
-        for m in re.finditer(pat, text[:end]):
+        for m in _header_re(a).finditer(text, 0, end):
             if m.start() < start:
                 continue
             if any(m.start() < e and s < m.end() for s, e in avoid):

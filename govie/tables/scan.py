@@ -1,6 +1,7 @@
 """Scanning table text: the masked copy readers match on, runs of cells, label regexes."""
 from __future__ import annotations
 
+import functools
 import re
 from typing import Optional
 
@@ -30,6 +31,7 @@ def _mask(text: str) -> str:
     return _MD_RULE.sub(blank, t)
 
 
+@functools.lru_cache(maxsize=4096)
 def _ws(alias: str) -> str:
     """Regex for ``alias`` allowing whitespace between characters and variant punctuation."""
     out = []
@@ -49,6 +51,12 @@ def _ws(alias: str) -> str:
         else:
             out.append(re.escape(ch))
     return r"\s*".join(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def _ws_re(alias: str) -> re.Pattern:
+    """:func:`_ws` of ``alias``, compiled."""
+    return re.compile(_ws(alias))
 
 
 def _marker_re(marker: Optional[str]) -> Optional[str]:

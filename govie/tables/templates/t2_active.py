@@ -7,7 +7,7 @@ from typing import Optional
 from ..cells import _cell_from_part, _fmt, _tok_of, _warn
 from ..labels import _label_span, _row_regex
 from ..model import Offsets, Table
-from ..scan import _Ctx, _all_tokens, _ws, scan_cells
+from ..scan import _Ctx, _all_tokens, _ws_re, scan_cells
 from ..split import _vals, choose_split
 
 _T2_ITEM = re.compile(r"第\s*二\s*十\s*条\s*第\s*[（(]\s*([一二三四五六七八九十]+)\s*[)）]\s*项")
@@ -40,7 +40,7 @@ def _t2(ctx: _Ctx, start: int, end: int) -> Optional[Table]:
         taken: list[Offsets] = []
         for c in cols:
             for a in sorted([c.name, *c.aliases], key=len, reverse=True):
-                hm = re.compile(_ws(a)).search(mt, sub_start, lab[0])
+                hm = _ws_re(a).search(mt, sub_start, lab[0])
                 if hm and not any(hm.start() < e and s < hm.end() for s, e in taken):
                     hdrs.append((hm.span(), c.id))
                     taken.append(hm.span())

@@ -6,7 +6,7 @@ from typing import Optional
 
 from ..cells import _cell_from_part, _fmt, _tok_of, _warn
 from ..model import Offsets, Table, Tok
-from ..scan import _Ctx, _NOT_CELL_AFTER, _NUM, _ws, scan_cells
+from ..scan import _Ctx, _NOT_CELL_AFTER, _NUM, _ws_re, scan_cells
 from ..split import choose_split
 
 def _t4(ctx: _Ctx, start: int, end: int) -> Optional[Table]:
@@ -21,7 +21,7 @@ def _t4(ctx: _Ctx, start: int, end: int) -> Optional[Table]:
         for a in sorted(dict.fromkeys([c.name, *c.aliases]), key=len, reverse=True):
             if len(occ[c.id]) >= 3:
                 break
-            for m in re.finditer(_ws(a), mt[:end]):
+            for m in _ws_re(a).finditer(mt, 0, end):
                 if m.start() < start or len(occ[c.id]) >= 3:
                     continue
                 if any(m.start() < e and s < m.end() for s, e in taken):

@@ -7,7 +7,7 @@ from typing import Optional
 from ..cells import _cell_from_part, _tok_of
 from ..labels import _label_span, _row_regex
 from ..model import Table
-from ..scan import _Ctx, _ws, scan_cells
+from ..scan import _Ctx, _ws_re, scan_cells
 from ..split import choose_split
 
 def _t5(ctx: _Ctx, start: int, end: int) -> Optional[Table]:
@@ -16,7 +16,7 @@ def _t5(ctx: _Ctx, start: int, end: int) -> Optional[Table]:
     hdrs = []
     pos = start
     for c in cols:
-        m = re.compile(_ws(c.name)).search(mt, pos, min(end, pos + 200))
+        m = _ws_re(c.name).search(mt, pos, min(end, pos + 200))
         if not m:
             return None
         hdrs.append((m.span(), c))
