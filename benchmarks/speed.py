@@ -214,10 +214,13 @@ def cold_start(path: Path, rounds: int, baseline: Optional[Path] = None) -> int:
           "bytecode compiled")
     walls: dict[str, list[float]] = {name: [] for name, _ in trees}
     cpus: dict[str, list[float]] = {name: [] for name, _ in trees}
+    from users import SITECUSTOMIZE  # benchmarks/users.py: each child runs its own tree, entry points included
+
     with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
         for k in range(rounds):
             for name, tree in trees if k % 2 == 0 else trees[::-1]:
-                env = dict(os.environ, PYTHONPATH=str(tree))
+                env = dict(os.environ, PYTHONPATH=f"{tmp}{os.pathsep}{tree}", GOVIE_BENCH_TREE=str(tree))
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t = time.perf_counter()
                 subprocess.run([sys.executable, "-m", "govie.cli", "parse", str(path.resolve()), "-o",
