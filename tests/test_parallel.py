@@ -40,20 +40,49 @@ def test_two_processes_give_the_reports_of_one(rules):
 
 
 @linux_only
-def test_workers_are_forked_and_kept_for_the_next_call_with_the_same_pipeline(rules, monkeypatch):
+def test_workers_are_forked_and_kept_for_the_next_call_with_the_same_pipeline(tmp_path):
+    # in a fresh process, as a user's script runs: the test process itself may hold other threads or an
+    # OpenMP runtime left by earlier tests, where start_method() rightly chooses spawn
+    script = tmp_path / "kept.py"
+    script.write_text(textwrap.dedent(f"""
+        import json
+        import govie
+        from govie import parallel
+
+        def pids():
+            return [p.pid for p in parallel._KEPT.ex._processes.values()]
+
+        if __name__ == "__main__":
+            texts = {TEXTS!r}
+            nlp = govie.load("rules")
+            list(govie.parse_many(texts, nlp=nlp, n_process=2))
+            first, method = pids(), parallel._KEPT.key[1]
+            alive = all(p.is_alive() for p in parallel._KEPT.ex._processes.values())
+            list(govie.parse_many(texts[:6], nlp=nlp, n_process=2))
+            again = pids()
+            list(govie.parse_many(texts[:6], nlp=govie.build_rule_pipeline(), n_process=2))
+            other = pids()
+            print(json.dumps({{"method": method, "alive": alive, "first": first, "again": again, "other": other}}))
+    """), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != parallel.START_METHOD_ENV}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = __import__("json").loads(out.stdout.strip().splitlines()[-1])
+    assert got["method"] == "fork" and got["alive"] and got["first"]
+    assert got["again"] == got["first"]  # the same processes did the second call
+    assert got["other"] != got["first"]  # another pipeline: a new pool
+
+
+def test_start_method_is_spawn_under_an_openmp_runtime(monkeypatch):
+    import threadpoolctl
+
     monkeypatch.delenv(parallel.START_METHOD_ENV, raising=False)
-    list(govie.parse_many(TEXTS, nlp=rules, n_process=2))
-    first = _workers()
-    assert first and all(p.is_alive() for p in first)
-    assert parallel._KEPT.key[1] == "fork"
-    list(govie.parse_many(TEXTS[:6], nlp=rules, n_process=2))
-    assert [p.pid for p in _workers()] == [p.pid for p in first]  # the same processes did the second call
-    other = govie.build_rule_pipeline()
-    list(govie.parse_many(TEXTS[:6], nlp=other, n_process=2))  # another pipeline: a new pool
-    assert [p.pid for p in _workers()] != [p.pid for p in first]
-    for p in first:
-        p.join(timeout=5)
-        assert not p.is_alive()
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(threadpoolctl, "threadpool_info", lambda: [{"internal_api": "openmp"}])
+    assert parallel.start_method() == "spawn"
+    monkeypatch.setattr(threadpoolctl, "threadpool_info", lambda: [{"internal_api": "openblas"}])
+    assert parallel.start_method() == ("fork" if sys.platform.startswith("linux") else "spawn")
 
 
 def test_closing_the_generator_early_ends_the_workers(rules):
