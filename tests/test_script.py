@@ -73,3 +73,21 @@ def test_traditional_table_reply_rows_get_their_ids():
     want = [(c.start, c.end, c.indicator_id) for t in read_tables(simplified) for c in t.cells]
     assert ("s08.reply.total" in {w[2] for w in want})
     assert [(c.start, c.end, c.indicator_id) for t in read_tables(traditional) for c in t.cells] == want
+
+
+def test_a_phrase_conversion_that_moves_characters_is_not_trusted(monkeypatch):
+    """A line converted by phrase keeps its length but could still move characters (one phrase longer,
+    another shorter): offsets would then point beside the figure. Such a line is converted character
+    by character instead."""
+    from govie.pipeline import script
+
+    class Shifting:  # drops the line's first character and appends one: same length, every offset moved
+        def convert(self, line: str) -> str:
+            return line[1:] + "。"
+
+    monkeypatch.setattr(script, "_t2s", lambda: Shifting())
+    text = "共受理申請12件，答覆數3件"
+    view = simplified_view(text)
+    assert len(view) == len(text)
+    assert view.index("12") == text.index("12")
+    assert view == "共受理申请12件，答覆数3件"  # the character map alone (覆 stays: it is simplified too)

@@ -2,8 +2,8 @@
 
 The rule components' word lists, cue words and patterns are written in simplified characters. A
 traditional-script report (``受理依申請公開169件``) is read through :func:`rule_text`, a view of the
-same length: each line converted by OpenCC t2s as a whole where that keeps its length (phrases:
-``答覆數`` → ``答复数``, which no character map can do, ``覆`` being simplified too), else character by
+same length: each line converted by OpenCC t2s as a whole where that keeps every character in place
+(phrases: ``答覆數`` → ``答复数``, which no character map can do, ``覆`` being simplified too), else character by
 character (:func:`govie.taxonomy.to_simplified`: a character whose conversion is one character is
 replaced, any other is kept; its map is cached with a bound). An offset found in the view is an
 offset of the doc; spans are always made from the doc, so their text stays the original. Text
@@ -31,8 +31,16 @@ def simplified_view(text: str) -> str:
     out = []
     for line, simple in zip(text.splitlines(keepends=True), chars.splitlines(keepends=True)):
         phrases = conv.convert(line)
-        out.append(phrases if len(phrases) == len(line) else simple)
+        out.append(phrases if _aligned(phrases, simple) else simple)
     return "".join(out)
+
+
+def _aligned(phrases: str, simple: str) -> bool:
+    """The phrase conversion of a line kept every character in place: same length, and it differs from
+    the character map only where both have a CJK character (a phrase that lengthens beside one that
+    shortens would move digits and punctuation)."""
+    return len(phrases) == len(simple) and all(
+        "\u3400" <= a <= "\u9fff" and "\u3400" <= b <= "\u9fff" for a, b in zip(phrases, simple) if a != b)
 
 
 def rule_text(doc: Doc) -> str:
