@@ -35,9 +35,17 @@ def _cpu(nlp, text: str) -> float:
     return best
 
 
-def _ratio(nlp, make, n: int) -> float:
-    small, large = _cpu(nlp, make(n)), _cpu(nlp, make(4 * n))
-    return large / max(small, 0.02)
+def _ratio(nlp, make, n: int, bound: float = 8.0) -> float:
+    """CPU time at 4n over n (linear 4, quadratic 16). A ratio over ``bound`` is measured once more and
+    the lower kept: on a shared machine one burst of other load can push a linear run past 8 (seen once
+    in a fresh-clone run beside a second test suite), while a quadratic one stays near 16 every time."""
+    ratio = float("inf")
+    for _ in range(2):
+        small, large = _cpu(nlp, make(n)), _cpu(nlp, make(4 * n))
+        ratio = min(ratio, large / max(small, 0.02))
+        if ratio < bound:
+            break
+    return ratio
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
