@@ -9,7 +9,6 @@ from spacy.tokens import Doc
 
 from .normalize import read
 from .pipeline import extensions
-from .pipeline.spans import entity_offsets
 
 Number = Union[int, float]
 
@@ -129,7 +128,7 @@ def report_from_doc(doc: Doc) -> Report:
     facts: list[Fact] = []
     info = doc._.quantity_info or {}
     # (few objects per quantity: on a long report the garbage collector's passes cost more than the rest)
-    for s, e, label in entity_offsets(doc):  # in offset order
+    for s, e, label in extensions.entity_offsets(doc):  # in offset order
         if label != "QUANTITY":
             continue
         # what a component recorded, else the reading of the text (``extensions.reading``)

@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from functools import lru_cache
 from typing import Any, Iterable, Iterator, NamedTuple, Optional
 
 import numpy as np
@@ -24,59 +23,30 @@ from spacy.attrs import ENT_IOB, ENT_TYPE, IDX, LENGTH
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from ..normalize import NormalizationError, Normalized, normalize
-
-
-_UNREADABLE = object()
-
-
-@lru_cache(maxsize=1 << 16)
-def _normalize_cached(text: str):
-    """``normalize(text)`` (a pure function of the text; ``Normalized`` is frozen), or ``_UNREADABLE``:
-    ``Span._.unit``/``_.value`` are read for every QUANTITY by several components."""
-    try:
-        return normalize(text)
-    except (NormalizationError, ValueError):
-        return _UNREADABLE
-
-
-def _normalized(text: str) -> Optional[Normalized]:
-    r = _normalize_cached(text)
-    return None if r is _UNREADABLE else r
+from ..normalize import Normalized, recorded
 
 
 def reading(doc: Doc, start: int, end: int, text: str, label: str = "QUANTITY") -> Optional[Normalized]:
     """The normalised reading of the entity at ``[start, end)`` of ``text`` (the doc's text): what a
     component recorded in ``Doc._.quantity_info``, else the normaliser's reading of a QUANTITY."""
-    info = (doc._.quantity_info or {}).get(f"{start}:{end}")
-    if info is not None:
-        return Normalized(info[0], info[1], bool(info[2]))
-    if label != "QUANTITY":
+    return _recorded(doc._.quantity_info or {}, text, start, end, label)
+
+
+def _recorded(info, text: str, start: int, end: int, label: str) -> Optional[Normalized]:
+    if label != "QUANTITY" and f"{start}:{end}" not in info:
         return None
-    return _normalized(text[start:end])
+    return recorded(info, text, start, end)
 
 
 def readings(doc: Doc, entities: Iterable[tuple[int, int, str]], text: str
              ) -> dict[tuple[int, int], Optional[Normalized]]:
     """:func:`reading` of each ``(start, end, label)`` of ``entities`` (``Doc._.quantity_info`` read once)."""
-    infos = doc._.quantity_info or {}
-    out: dict[tuple[int, int], Optional[Normalized]] = {}
-    for start, end, label in entities:
-        info = infos.get(f"{start}:{end}")
-        if info is not None:
-            out[(start, end)] = Normalized(info[0], info[1], bool(info[2]))
-        else:
-            out[(start, end)] = _normalized(text[start:end]) if label == "QUANTITY" else None
-    return out
+    info = doc._.quantity_info or {}
+    return {(start, end): _recorded(info, text, start, end, label) for start, end, label in entities}
 
 
 def _reading(span: Span) -> Optional[Normalized]:
-    info = (span.doc._.quantity_info or {}).get(f"{span.start_char}:{span.end_char}")
-    if info is not None:
-        return Normalized(info[0], info[1], bool(info[2]))
-    if span.label_ != "QUANTITY":
-        return None
-    return _normalized(span.text)
+    return reading(span.doc, span.start_char, span.end_char, doc_text(span.doc), span.label_)
 
 
 def _value(span: Span):

@@ -6,7 +6,7 @@ from spacy.language import Language
 
 from ..normalize import recorded
 from ..taxonomy import Taxonomy, document_era, load_taxonomy
-from .spans import entity_offsets
+from .extensions import entity_offsets
 
 
 class IndicatorLinker:

@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from . import extensions, script
-from .spans import entity_offsets, overlaps, span_mask
+from .spans import overlaps, span_mask
 from .rule_linker import trim_metric
 
 
@@ -104,7 +104,7 @@ class MetricBounds:
                 if overlaps(r[0], r[1], in_table) or _BARE.fullmatch(text, r[0], r[1]):
                     labels.add((r[2], r[3]))
         replaced, moved = {}, {}  # the index of an entity → its trimmed span; offsets → offsets
-        for i, (start0, end0, label) in enumerate(entity_offsets(doc)):  # (no Span per entity)
+        for i, (start0, end0, label) in enumerate(extensions.entity_offsets(doc)):  # (no Span per entity)
             if label == "METRIC" and (start0, end0) not in labels \
                     and not (rels and overlaps(start0, end0, in_table)):
                 start, end = start0, end0
@@ -120,7 +120,7 @@ class MetricBounds:
         if moved:
             ents = [replaced.get(i, e) for i, e in enumerate(extensions.entities(doc))]
             doc.set_ents(filter_spans(ents))
-            kept = {(s, e) for s, e, label in entity_offsets(doc) if label == "METRIC"}
+            kept = {(s, e) for s, e, label in extensions.entity_offsets(doc) if label == "METRIC"}
             if rels:
                 doc._.relations = sorted({_moved_relation(r, moved, kept) for r in rels})
         return doc

@@ -23,7 +23,7 @@ from spacy.util import filter_spans
 from . import extensions, script
 from ..normalize import recorded
 from .quantities import QuantityMatch
-from .spans import entity_offsets, overlaps, set_entities, span_mask, without_overlaps
+from .spans import overlaps, set_entities, span_mask, without_overlaps
 
 _CLAUSE_DELIMS = set("，,。；;：:！？!?\n（(）)|｜\t“”\"《》【】[]")
 _LEADING = re.compile(
@@ -267,7 +267,7 @@ def propose(doc: Doc, part_of: bool = True) -> dict[str, list[list[int]]]:
     bounds its clause, and a share after a count (``占N%``) takes the count's indicator."""
     extensions.init_doc(doc)
     linked = {(r[0], r[1]) for r in doc._.relations if r[4] == "VALUE_OF"}
-    spans = [(s, e) for s, e, label in entity_offsets(doc) if label == "QUANTITY"]
+    spans = [(s, e) for s, e, label in extensions.entity_offsets(doc) if label == "QUANTITY"]
     wanted = [i for i, se in enumerate(spans) if se not in linked]
     text = extensions.doc_text(doc)
     info = doc._.quantity_info

@@ -46,20 +46,6 @@ def token_ranges(doc: Doc, spans: Sequence[tuple[int, int]]) -> list[Optional[tu
     return [(f, e + 1) if k else None for f, e, k in zip(first.tolist(), last.tolist(), ok.tolist())]
 
 
-def entity_offsets(doc: Doc) -> list[tuple[int, int, str]]:
-    """``[(start_char, end_char, label), …]`` of the doc's entities, as
-    :func:`govie.pipeline.extensions.entity_offsets` reads them, in whole-array steps."""
-    arr = doc.to_array([ENT_IOB, ENT_TYPE, IDX, LENGTH]).reshape(-1, 4)
-    iob, types = arr[:, 0], arr[:, 1]
-    # an entity: a B with a type, up to the next token that is no I (what ``Doc.ents`` reads)
-    starts = np.flatnonzero((iob == 3) & (types != 0))
-    boundary = np.flatnonzero(iob != 1)
-    last = np.append(boundary, len(arr))[np.searchsorted(boundary, starts, side="right")] - 1
-    labels = types[starts].tolist()
-    names = {h: doc.vocab.strings[h] for h in set(labels)}
-    return list(zip(arr[starts, 2].tolist(), (arr[last, 2] + arr[last, 3]).tolist(), [names[h] for h in labels]))
-
-
 def _longest_first(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """``spacy.util.filter_spans`` for ``(start, end)`` token ranges: the longest win, then the first."""
     seen: set[int] = set()
