@@ -284,6 +284,42 @@ def _catch_signals() -> dict:
     return old
 
 
+def _import_spacy_without_its_cli() -> None:
+    """Import spaCy for this process without ``spacy.cli`` (typer, weasel, requests, httpx: ~0.4 s CPU
+    of a one-file ``govie parse``), which ``spacy/__init__`` imports only to offer ``spacy.info``.
+
+    While ``import spacy`` runs, ``spacy.cli.info`` is a stand-in module whose ``info`` imports the real
+    one when called; the stand-in leaves ``sys.modules`` as soon as the import is done, so a later
+    ``import spacy.cli`` (``govie train`` uses it) loads spaCy's own command line as usual. Nothing
+    happens when spaCy is already imported (``main`` called from a program that uses it).
+    """
+    import types
+
+    if "spacy" in sys.modules:
+        return
+    name = "spacy.cli.info"
+
+    def info(*args, **kwargs):
+        """spaCy's ``spacy.info``, imported on first call."""
+        import importlib
+
+        import spacy
+
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+        spacy.info = importlib.import_module(name).info
+        return spacy.info(*args, **kwargs)
+
+    stand_in = types.ModuleType(name, "stand-in for spacy.cli.info while spacy is imported (govie.cli)")
+    stand_in.info = info
+    sys.modules[name] = stand_in
+    try:
+        import spacy  # noqa: F401
+    finally:
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+
+
 def _command(argv: Sequence[str]) -> Optional[str]:
     """The sub-command ``argv`` names (its first word that is not an option), or None."""
     return next((a for a in argv if not a.startswith("-")), None)
@@ -291,7 +327,14 @@ def _command(argv: Sequence[str]) -> Optional[str]:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    ap = build_parser(commands=_command(argv) != "parse")
+    command = _command(argv)
+    if command is None and argv == ["--version"]:  # answered before any sub-command module is imported
+        from . import __version__
+
+        print(__version__)
+        return EXIT_OK
+    _import_spacy_without_its_cli()  # every other path uses spaCy (the command modules import it)
+    ap = build_parser(commands=command != "parse")
     try:
         args = ap.parse_args(argv)
     except SystemExit as e:

@@ -36,3 +36,69 @@ def test_the_check_sees_a_heavy_import():
             "sys.modules['pandas'] = csv  # stands for an import of pandas\n"
             f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))))\n")
     assert json.loads(_run(code).strip()) == ["pandas"]
+
+
+def test_import_govie_imports_no_spacy_until_a_name_is_used():
+    """``import govie`` is cheap (PEP 562): spaCy and the pipeline come with the first public name used,
+    and ``govie.normalize`` is still the function, not its module."""
+    code = ("import sys, json, govie\n"
+            "before = [m for m in ('spacy', 'cn2an', 'govie.api') if m in sys.modules]\n"
+            "fn = callable(govie.normalize)\n"
+            "parse = govie.parse\n"
+            "after = [m for m in ('spacy', 'govie.api', 'govie.pipeline.extensions') if m in sys.modules]\n"
+            "print(json.dumps([before, fn, after, parse.__module__, 'parse' in dir(govie)]))\n")
+    before, fn, after, module, listed = json.loads(_run(code).strip().splitlines()[-1])
+    assert before == [] and fn
+    assert after == ["spacy", "govie.api", "govie.pipeline.extensions"]
+    assert module == "govie.api" and listed
+
+
+def test_unknown_name_is_an_attribute_error():
+    import govie
+
+    try:
+        govie.no_such_name  # noqa: B018
+    except AttributeError as e:
+        assert "no_such_name" in str(e)
+    else:  # pragma: no cover
+        raise AssertionError("govie.no_such_name did not raise")
+
+
+def test_cli_parse_skips_spacys_command_line_and_spacy_pkusegs_downloader(tmp_path):
+    """A one-file parse imports neither ``spacy.cli`` (typer, weasel) nor spacy_pkuseg's model downloader
+    (requests), writes the same facts as the API, and spaCy's ``info`` and command line, spacy_pkuseg's
+    ``download_model``, are still there when asked for."""
+    src = tmp_path / "report.txt"
+    src.write_text("本年度共受理政府信息公开申请25件，办结23件。全年主动公开政府信息1,234条。", encoding="utf-8")
+    out = tmp_path / "facts.jsonl"
+    code = ("import sys, json\n"
+            "from govie.cli import main\n"
+            "rc = main(['parse', sys.argv[1], '-o', sys.argv[2]])\n"
+            "skipped = [m for m in ('spacy.cli', 'typer', 'weasel', 'requests', 'spacy_pkuseg.download')\n"
+            "           if m in sys.modules]\n"
+            "used = 'spacy_pkuseg' in sys.modules\n"
+            "import spacy\n"
+            "info = sorted(spacy.info())[:1]\n"
+            "import spacy.cli\n"
+            "import spacy_pkuseg, spacy_pkuseg.download as real\n"
+            "print(json.dumps([rc, skipped, used, info, callable(spacy.cli.setup_cli),\n"
+            "                  real.download_model.__module__, spacy_pkuseg.download_model.__module__]))\n")
+    rc, skipped, used, info, cli, real, lazy = json.loads(_run(code, str(src), str(out)).strip().splitlines()[-1])
+    assert rc == 0 and skipped == [] and used  # the segmenter did run spacy_pkuseg's Viterbi
+    assert info and cli  # spaCy's info and command line are there when asked for
+    assert real == "spacy_pkuseg.download" and lazy == "govie.pipeline.segmenter"
+    import govie
+
+    facts = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [f["value"] for f in facts] == [f.value for f in govie.parse(src.read_text(encoding="utf-8")).facts]
+    assert [f["value"] for f in facts] == [25, 23, 1234]
+
+
+def test_version_imports_no_spacy():
+    code = ("import sys, json\n"
+            "from govie.cli import main\n"
+            "rc = main(['--version'])\n"
+            "print(json.dumps([rc, 'spacy' in sys.modules]))\n")
+    lines = _run(code).strip().splitlines()
+    assert lines[0] == __import__("govie").__version__
+    assert json.loads(lines[-1]) == [0, False]

@@ -60,6 +60,11 @@ def test_saved_tables_give_the_same_tokens_without_spacy_pkuseg(saved):
     seg = tok.pkuseg_seg  # built when asked, with the fast path as its cut
     assert seg is not None and seg.cut.__self__ is tok._fast
     assert seg.postprocesser.other_words == ref.pkuseg_seg.postprocesser.other_words
+    import spacy_pkuseg  # the stand-ins read at load became spacy_pkuseg's own objects for its own cut
+
+    assert isinstance(seg.preprocesser, spacy_pkuseg.Preprocesser)
+    assert isinstance(seg.postprocesser, spacy_pkuseg.Postprocesser)
+    assert seg.postprocesser.do_process == ref.pkuseg_seg.postprocesser.do_process
     text = _texts()[0]
     assert seg.cut(text) == tok._fast.orig_cut(text)
     assert _tokens(tok, text) == _tokens(ref, text)

@@ -257,6 +257,8 @@ class FastSegmenter:
         and of the end, and the piece of each word. Features and scores of all pieces at once, one Viterbi
         per piece (``run_viterbi`` itself, on bit-identical scores)."""
         import numpy as np
+
+        import_spacy_pkuseg()
         from spacy_pkuseg.inference import run_viterbi
 
         self._prepare()
@@ -451,6 +453,43 @@ class FastSegmenter:
         if found is None:
             return self.orig_cut(txt)
         return [txt[a:b] for a, b in zip(found[0].tolist(), found[1].tolist())]
+
+
+def import_spacy_pkuseg():
+    """``import spacy_pkuseg``, without importing its model downloader until a download is asked for.
+
+    ``spacy_pkuseg/__init__`` imports ``download`` for ``download_model`` only, and that module imports
+    requests (~0.1 s CPU of a one-file ``govie parse``; govie never downloads). While the package is
+    imported, ``spacy_pkuseg.download`` is a stand-in whose ``download_model`` imports the real module
+    when called; the stand-in leaves ``sys.modules`` at once, so ``import spacy_pkuseg.download`` later
+    gets the real module.
+    """
+    import sys
+    import types
+
+    if "spacy_pkuseg" in sys.modules:
+        return sys.modules["spacy_pkuseg"]
+    name = "spacy_pkuseg.download"
+
+    def download_model(*args, **kwargs):
+        """spacy_pkuseg's ``download_model``, imported on first call."""
+        import importlib
+
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+        real = importlib.import_module(name).download_model
+        sys.modules["spacy_pkuseg"].download_model = real
+        return real(*args, **kwargs)
+
+    stand_in = types.ModuleType(name, "stand-in for spacy_pkuseg.download while spacy_pkuseg is imported (govie)")
+    stand_in.download_model = download_model
+    sys.modules[name] = stand_in
+    try:
+        import spacy_pkuseg
+    finally:
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+    return spacy_pkuseg
 
 
 def install_fast_cut(seg) -> None:

@@ -235,7 +235,9 @@ class GovieTokenizer(ChineseTokenizer):
         path = Path(path)
         if not (path / TABLES).exists() or srsly.read_json(path / "cfg").get("segmenter") != Segmenter.pkuseg:
             return super().from_disk(path, **kwargs)
-        import spacy_pkuseg
+        from .segmenter import import_spacy_pkuseg
+
+        spacy_pkuseg = import_spacy_pkuseg()
 
         user_dict, do_process, common_words, other_words = srsly.read_msgpack(path / "pkuseg_processors")
         pre = spacy_pkuseg.Preprocesser(user_dict)

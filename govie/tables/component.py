@@ -9,7 +9,7 @@ from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE, IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .. import extensions
+from ..pipeline import extensions
 from ..checks import check_tables
 from ..pipeline.spans import overlaps, span_mask
 from ..taxonomy import load_taxonomy
