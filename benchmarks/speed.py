@@ -25,7 +25,8 @@ second process (start-up, sending texts and results). ``--parallel-only`` runs j
 
 ``--cold-start FILE`` times ``python -m govie.cli parse FILE`` in fresh processes instead (wall and CPU,
 medians; with ``--baseline TREE``, that tree's too, in turns), then shows where one process spends it
-(import spacy, import govie, load(), the parse) and whether a parse imported any heavy optional library.
+(import govie, import spacy as the CLI does, load(), the parse), whether a parse imported any heavy optional
+library, and for scale the CPU of a bare interpreter and of a bare ``import spacy``.
 Each tree's bytecode is compiled first, as ``pip install`` does (this environment may set
 ``PYTHONDONTWRITEBYTECODE``, and compiling govie's sources costs ~0.4 s in every run otherwise).
 """
@@ -181,8 +182,9 @@ t0 = time.perf_counter(); c0 = time.process_time()
 out = {}
 def mark(name):
     out[name] = (time.perf_counter() - t0, time.process_time() - c0)
-import spacy; mark("import spacy")
 import govie; mark("import govie")
+from govie.cli import _import_spacy_without_its_cli  # spaCy as the CLI imports it (without spacy.cli)
+_import_spacy_without_its_cli(); mark("import spacy")
 nlp = govie.load(); mark("govie.load()")
 r = govie.parse_file(sys.argv[1], nlp=nlp); mark("parse")
 heavy = ("sklearn", "datasets", "pandas", "pyarrow", "matplotlib", "pdfplumber", "pdfminer", "docx", "bs4")
@@ -246,6 +248,16 @@ def cold_start(path: Path, rounds: int, baseline: Optional[Path] = None) -> int:
             print(f"  {name:14s} {v[0]:6.2f} s wall {v[1]:6.2f} s CPU   (+{v[1] - prev[1]:.2f} s CPU)")
             prev = v
     print(f"  heavy modules imported by a parse: {res['heavy modules'] or 'none'}")
+    floor = {}
+    for name, code in (("python -c pass", "pass"), ("python -c 'import spacy'", "import spacy")):
+        runs = []
+        for _ in range(rounds):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run([sys.executable, "-c", code], check=True)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            runs.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        floor[name] = statistics.median(runs)
+    print("for scale, fresh processes (median CPU): " + ", ".join(f"{k} {v:.2f} s" for k, v in floor.items()))
     return 0
 
 
