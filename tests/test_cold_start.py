@@ -86,7 +86,7 @@ def test_cli_parse_skips_spacys_command_line_and_spacy_pkusegs_downloader(tmp_pa
     rc, skipped, used, info, cli, real, lazy = json.loads(_run(code, str(src), str(out)).strip().splitlines()[-1])
     assert rc == 0 and skipped == [] and used  # the segmenter did run spacy_pkuseg's Viterbi
     assert info and cli  # spaCy's info and command line are there when asked for
-    assert real == "spacy_pkuseg.download" and lazy == "govie.pipeline.segmenter"
+    assert real == "spacy_pkuseg.download" and lazy == "govie.pipeline.pkuseg_words"
     import govie
 
     facts = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]

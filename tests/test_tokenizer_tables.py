@@ -105,3 +105,84 @@ def test_tables_of_other_weights_are_ignored(saved, tmp_path):
     tok = _load(tmp_path / "t")
     assert tok._fast is None and tok._seg is not None
     assert np.array_equal(tok.pkuseg_seg.model.w, w)
+
+
+def test_saved_words_answer_as_the_sets(saved):
+    """``word in common`` / ``word in other`` from the saved arrays, for every word of both lists, for
+    pieces of words and for text that is no word."""
+    from govie.pipeline.pkuseg_words import word_arrays, SavedWords
+
+    ref, _ = saved
+    post = ref.pkuseg_seg.postprocesser
+    if not post.do_process:
+        pytest.skip("the shipped postprocessor has no words")
+    common, other = post.common_words, post.other_words
+    words = SavedWords(word_arrays(common, other))
+    assert len(words) == len(common | other)
+    probes = sorted(common | other)[::97] + [w[:-1] for w in sorted(other)[::501]]
+    probes += [w + "局" for w in sorted(other)[:50]]
+    probes += ["", "政府信息公开", "主动公开", "57194", "\U000F0001", "x" * 300]
+    for w in probes:
+        assert (w in words.common, w in words.other) == (w in common, w in other), w
+
+
+def test_loading_does_not_unpack_the_word_sets(saved):
+    ref, path = saved
+    tok = _load(path)
+    post = tok._fast._post
+    if not getattr(post, "do_process", False):
+        pytest.skip("the shipped postprocessor has no words")
+    assert post._sets is None
+    for text in _texts():
+        assert _tokens(tok, text) == _tokens(ref, text)
+    assert post._sets is None  # the fast path read the saved words only
+    seg = tok.pkuseg_seg  # spacy_pkuseg's own objects, with the words unpacked
+    assert seg.postprocesser.other_words == ref.pkuseg_seg.postprocesser.other_words
+    assert seg.postprocesser.common_words == ref.pkuseg_seg.postprocesser.common_words
+    for text in _texts()[:3]:
+        assert _tokens(tok, text) == _tokens(ref, text)
+
+
+def test_replaced_words_are_the_words_the_fast_path_uses(saved):
+    """A postprocessor whose words are assigned after the load: the saved words no longer hold."""
+    _, path = saved
+    tok = _load(path)
+    post = tok._fast._post
+    if not getattr(post, "do_process", False):
+        pytest.skip("the shipped postprocessor has no words")
+    text = "收到政府信息公开申请224件，主动公开政府信息57194条。"
+    tok(text)
+    mine = {"政府信息公开申请"}
+    post.other_words = mine
+    assert tok._fast._dict_hashes()[3] is mine
+    assert tok._fast._saved_words is None
+
+
+def test_a_changed_processors_file_ignores_the_tables(saved, tmp_path):
+    """The tables note the size of the pkuseg_processors they were written with; another file (words
+    added by hand) makes the load build the tables from spaCy's files instead."""
+    import shutil
+
+    import srsly
+
+    _, path = saved
+    shutil.copytree(path, tmp_path / "t")
+    proc = tmp_path / "t" / "pkuseg_processors"
+    user, do_process, common, other = srsly.read_msgpack(proc)
+    srsly.write_msgpack(proc, (user, do_process, common, list(other) + ["加一个词"]))
+    tok = _load(tmp_path / "t")
+    assert tok._fast is None and "加一个词" in tok.pkuseg_seg.postprocesser.other_words
+
+
+def test_the_saved_pipeline_may_go_away_after_the_load(saved, tmp_path):
+    """Everything spacy_pkuseg's own path needs later is read at load: removing the directory does not
+    break the fallback (sentinel characters) afterwards."""
+    import shutil
+
+    ref, path = saved
+    shutil.copytree(path, tmp_path / "t")
+    tok = _load(tmp_path / "t")
+    shutil.rmtree(tmp_path / "t")
+    text = "\U000F0001混入哨兵字符\U000F0000 12万元，主动公开政府信息57194条"
+    assert _tokens(tok, text) == _tokens(ref, text)
+    assert tok._seg is not None

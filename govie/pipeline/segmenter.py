@@ -52,6 +52,7 @@ class FastSegmenter:
                            and not any("*" in w or any(s in w for s in _SENTINELS) for w in fe.unigram))
         self.positions = 0  # characters segmented on the fast path
         self._dict_h = None  # hashes of the postprocessor's words (built at first use) and what they are of
+        self._saved_words = self._saved_of = None  # the words as saved with the tables (pkuseg_tables.load_tables)
         self.seen = 0  # characters cut before the tables were built
         self._built = False
 
@@ -72,8 +73,18 @@ class FastSegmenter:
         """Tables read from disk (``pkuseg_tables.load_tables``) meet the spacy_pkuseg object of the same
         files, built when first needed: it gets the preprocessor / postprocessor read with the tables and
         this fast path as its ``cut``."""
+        from .pkuseg_words import _of, processors_of
+
         self.seg, self.fe = seg, seg.feature_extractor
         self._orig = (seg.cut, seg._cut)
+        post = self._post
+        words = (post.common_words, post.other_words) if post.do_process else (set(), set())
+        self._pre, self._post = processors_of(self._pre, post.do_process, *words)
+        if self._saved_words is not None and not getattr(post, "replaced", False):
+            self._saved_words = (self._post,) + self._saved_words[1:]  # the same words, now in real sets
+            self._saved_of = _of(self._post)
+        else:
+            self._saved_words = None
         seg.preprocesser, seg.postprocesser = self._pre, self._post
         seg.cut = self.cut
 
@@ -258,6 +269,8 @@ class FastSegmenter:
         per piece (``run_viterbi`` itself, on bit-identical scores)."""
         import numpy as np
 
+        from .pkuseg_words import import_spacy_pkuseg
+
         import_spacy_pkuseg()
         from spacy_pkuseg.inference import run_viterbi
 
@@ -335,7 +348,16 @@ class FastSegmenter:
         and the two word sets; None if a word has a newline in it."""
         import numpy as np
 
+        from .pkuseg_words import _of
+
         post = self._processors()[1]
+        saved = self._saved_words
+        if saved is not None:
+            owner, h, bits, words = saved
+            same = self._saved_of is None or self._saved_of == _of(post)  # (a stand-in: not replaced)
+            if post is owner and not getattr(post, "replaced", False) and same:
+                return h, bits, words.common, words.other
+            self._saved_words = None  # the words were replaced: hash them as they are now
         common, other = post.common_words, post.other_words
         of = (id(common), len(common), id(other), len(other))  # spaCy replaces the sets when it loads words
         if self._dict_h is None or self._dict_h[0] != of:
@@ -453,43 +475,6 @@ class FastSegmenter:
         if found is None:
             return self.orig_cut(txt)
         return [txt[a:b] for a, b in zip(found[0].tolist(), found[1].tolist())]
-
-
-def import_spacy_pkuseg():
-    """``import spacy_pkuseg``, without importing its model downloader until a download is asked for.
-
-    ``spacy_pkuseg/__init__`` imports ``download`` for ``download_model`` only, and that module imports
-    requests (~0.1 s CPU of a one-file ``govie parse``; govie never downloads). While the package is
-    imported, ``spacy_pkuseg.download`` is a stand-in whose ``download_model`` imports the real module
-    when called; the stand-in leaves ``sys.modules`` at once, so ``import spacy_pkuseg.download`` later
-    gets the real module.
-    """
-    import sys
-    import types
-
-    if "spacy_pkuseg" in sys.modules:
-        return sys.modules["spacy_pkuseg"]
-    name = "spacy_pkuseg.download"
-
-    def download_model(*args, **kwargs):
-        """spacy_pkuseg's ``download_model``, imported on first call."""
-        import importlib
-
-        if sys.modules.get(name) is stand_in:
-            del sys.modules[name]
-        real = importlib.import_module(name).download_model
-        sys.modules["spacy_pkuseg"].download_model = real
-        return real(*args, **kwargs)
-
-    stand_in = types.ModuleType(name, "stand-in for spacy_pkuseg.download while spacy_pkuseg is imported (govie)")
-    stand_in.download_model = download_model
-    sys.modules[name] = stand_in
-    try:
-        import spacy_pkuseg
-    finally:
-        if sys.modules.get(name) is stand_in:
-            del sys.modules[name]
-    return spacy_pkuseg
 
 
 def install_fast_cut(seg) -> None:

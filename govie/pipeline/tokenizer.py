@@ -179,7 +179,9 @@ class GovieTokenizer(ChineseTokenizer):
     def _build_pkuseg(self) -> None:
         import tempfile
 
-        import spacy_pkuseg
+        from .pkuseg_words import import_spacy_pkuseg
+
+        spacy_pkuseg = import_spacy_pkuseg()
 
         with tempfile.TemporaryDirectory() as tmp:
             for name, data in self._model_files.items():
@@ -230,23 +232,15 @@ class GovieTokenizer(ChineseTokenizer):
     def from_disk(self, path, **kwargs) -> None:
         import srsly
 
-        from .pkuseg_tables import TABLES, load_tables
+        from .pkuseg_tables import PROCESSORS, TABLES, load_tables
 
         path = Path(path)
         if not (path / TABLES).exists() or srsly.read_json(path / "cfg").get("segmenter") != Segmenter.pkuseg:
             return super().from_disk(path, **kwargs)
-        from .segmenter import import_spacy_pkuseg
-
-        spacy_pkuseg = import_spacy_pkuseg()
-
-        user_dict, do_process, common_words, other_words = srsly.read_msgpack(path / "pkuseg_processors")
-        pre = spacy_pkuseg.Preprocesser(user_dict)
-        post = spacy_pkuseg.Postprocesser(None, None)
-        post.do_process, post.common_words, post.other_words = do_process, set(common_words), set(other_words)
         files = {name: (path / "pkuseg_model" / name).read_bytes() for name in ("features.msgpack", "weights.npz")}
         with np.load(path / "pkuseg_model" / "weights.npz") as npz:
             w = npz["w"]
-        fast = load_tables(path / TABLES, w, pre, post)
+        fast = load_tables(path / TABLES, w, path / PROCESSORS)
         if fast is None:
             return super().from_disk(path, **kwargs)
         self._set_config(srsly.read_json(path / "cfg"))
