@@ -286,38 +286,12 @@ def _catch_signals() -> dict:
 
 def _import_spacy_without_its_cli() -> None:
     """Import spaCy for this process without ``spacy.cli`` (typer, weasel, requests, httpx: ~0.4 s CPU
-    of a one-file ``govie parse``), which ``spacy/__init__`` imports only to offer ``spacy.info``.
+    of a one-file ``govie parse``), which ``spacy/__init__`` imports only to offer ``spacy.info``
+    (:func:`govie.optional.import_deferring`; ``spacy.info`` and a later ``import spacy.cli``, which
+    ``govie train`` uses, work as usual). Nothing happens when spaCy is already imported."""
+    from .optional import import_deferring
 
-    While ``import spacy`` runs, ``spacy.cli.info`` is a stand-in module whose ``info`` imports the real
-    one when called; the stand-in leaves ``sys.modules`` as soon as the import is done, so a later
-    ``import spacy.cli`` (``govie train`` uses it) loads spaCy's own command line as usual. Nothing
-    happens when spaCy is already imported (``main`` called from a program that uses it).
-    """
-    import types
-
-    if "spacy" in sys.modules:
-        return
-    name = "spacy.cli.info"
-
-    def info(*args, **kwargs):
-        """spaCy's ``spacy.info``, imported on first call."""
-        import importlib
-
-        import spacy
-
-        if sys.modules.get(name) is stand_in:
-            del sys.modules[name]
-        spacy.info = importlib.import_module(name).info
-        return spacy.info(*args, **kwargs)
-
-    stand_in = types.ModuleType(name, "stand-in for spacy.cli.info while spacy is imported (govie.cli)")
-    stand_in.info = info
-    sys.modules[name] = stand_in
-    try:
-        import spacy  # noqa: F401
-    finally:
-        if sys.modules.get(name) is stand_in:
-            del sys.modules[name]
+    import_deferring("spacy", "cli.info", "info")
 
 
 def _command(argv: Sequence[str]) -> Optional[str]:

@@ -86,7 +86,7 @@ def test_cli_parse_skips_spacys_command_line_and_spacy_pkusegs_downloader(tmp_pa
     rc, skipped, used, info, cli, real, lazy = json.loads(_run(code, str(src), str(out)).strip().splitlines()[-1])
     assert rc == 0 and skipped == [] and used  # the segmenter did run spacy_pkuseg's Viterbi
     assert info and cli  # spaCy's info and command line are there when asked for
-    assert real == "spacy_pkuseg.download" and lazy == "govie.pipeline.pkuseg_words"
+    assert real == "spacy_pkuseg.download" and lazy == "govie.optional"
     import govie
 
     facts = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
@@ -102,3 +102,26 @@ def test_version_imports_no_spacy():
     lines = _run(code).strip().splitlines()
     assert lines[0] == __import__("govie").__version__
     assert json.loads(lines[-1]) == [0, False]
+
+
+def test_import_deferring_leaves_the_submodule_until_its_function_is_called(tmp_path):
+    """govie.optional.import_deferring on a package of its own: ``from .heavy import fn`` in its
+    ``__init__`` does not import ``heavy``; calling ``fn`` does, once, and a later import gets the real
+    module; a package already imported is left as it is."""
+    pkg = tmp_path / "deferpkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("from .heavy import fn\nVALUE = 1\n", encoding="utf-8")
+    (pkg / "heavy.py").write_text("import sys\nsys.modules[__name__].LOADS = 1\n"
+                                  "def fn(x):\n    return ('real', x)\n", encoding="utf-8")
+    code = ("import sys, json\n"
+            f"sys.path.insert(0, {str(tmp_path)!r})\n"
+            "from govie.optional import import_deferring\n"
+            "p = import_deferring('deferpkg', 'heavy', 'fn')\n"
+            "before = 'deferpkg.heavy' in sys.modules\n"
+            "first = p.fn(2)\n"
+            "import deferpkg.heavy as h\n"
+            "again = import_deferring('deferpkg', 'heavy', 'fn') is p\n"
+            "print(json.dumps([p.VALUE, before, first, p.fn is h.fn, h.LOADS, again]))\n")
+    value, before, first, rebound, loads, again = json.loads(_run(code).strip().splitlines()[-1])
+    assert value == 1 and before is False
+    assert first == ["real", 2] and rebound and loads == 1 and again

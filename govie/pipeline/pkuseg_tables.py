@@ -37,7 +37,7 @@ def save_tables(fast, path: Path) -> None:
     """Write the tables of ``fast`` (a :class:`FastSegmenter` of a spacy_pkuseg object) to ``path``, with
     the postprocessor's words (:mod:`govie.pipeline.pkuseg_words`) and the size of the
     ``pkuseg_processors`` file beside it (a load checks it: the words must be of that file)."""
-    from .pkuseg_words import word_arrays
+    from .pkuseg_words import _of, word_arrays
 
     fast._prepare()
     pre, post = fast.seg.preprocesser, fast.seg.postprocesser
@@ -55,7 +55,16 @@ def save_tables(fast, path: Path) -> None:
         **{k: getattr(fast, k).astype(np.int32) for k in ("suff", "pref", "w_end", "w_start")},
         "dict_hash": dicts[0] if dicts is not None else np.zeros(0, dtype=np.uint64),
     }
-    words = word_arrays(post.common_words, post.other_words) if dicts is not None and not user_words else None
+    words = None
+    if dicts is not None and not user_words:
+        saved = fast._saved_words  # the words this segmenter read from its tables, if they are still its words
+        if saved is not None and saved[0] is post and fast._saved_of == _of(post):
+            words = saved[3].arrays()  # (training saves a pipeline several times: ~1.5 s CPU each otherwise)
+        else:  # computed once per segmenter and word sets (~1.5 s CPU)
+            cached = getattr(fast, "_word_arrays", None)
+            if cached is None or cached[0] != _of(post):
+                cached = fast._word_arrays = (_of(post), word_arrays(post.common_words, post.other_words))
+            words = cached[1]
     if words is not None:  # the words' sorted hashes stand for dict_hash (one copy of 3 MB of hashes)
         out["dict_hash"] = np.zeros(0, dtype=np.uint64)
         out.update(words)

@@ -34,20 +34,28 @@ def word_hash(word: str) -> int:
 def word_arrays(common: Iterable[str], other: Iterable[str]) -> Optional[dict[str, np.ndarray]]:
     """The arrays :class:`SavedWords` reads, for ``np.savez``: the words' hashes (sorted), which list
     each word is in, the words joined in that order and their lengths; None if a word is longer than
-    255 characters or has a newline in it (the fast path does not use the words then)."""
+    255 characters or has a newline in it (the fast path does not use the words then). The hashes are
+    computed with numpy over all words at once, as the fast path hashes windows of text."""
+    from .segmenter import FastSegmenter
+
     kinds: dict[str, int] = {}
     for kind, words in ((COMMON, common), (OTHER, other)):
         for w in words:
-            if "\n" in w:
-                return None
             kinds[w] = kinds.get(w, 0) | kind
-    if any(len(w) > 255 for w in kinds):
+    if any("\n" in w or len(w) > 255 for w in kinds):
         return None
-    words = sorted(kinds, key=word_hash)
-    return {"words_hash": np.array([word_hash(w) for w in words], dtype=np.uint64),
-            "words_kind": np.array([kinds[w] for w in words], dtype=np.uint8),
-            "words_text": np.frombuffer("".join(words).encode("utf-8", "surrogatepass"), dtype=np.uint8),
-            "words_len": np.array([len(w) for w in words], dtype=np.uint8)}
+    words = list(kinds)
+    lens = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    g, inv = FastSegmenter._prefix_hashes("".join(words))
+    at = np.cumsum(lens) - lens
+    with np.errstate(over="ignore"):
+        hashes = (g[at + lens] - g[at]) * inv[at]
+    order = np.argsort(hashes, kind="stable")
+    return {"words_hash": hashes[order],
+            "words_kind": np.fromiter((kinds[w] for w in words), dtype=np.uint8, count=len(words))[order],
+            "words_text": np.frombuffer("".join(words[i] for i in order.tolist()).encode("utf-8", "surrogatepass"),
+                                        dtype=np.uint8),
+            "words_len": lens[order].astype(np.uint8)}
 
 
 class SavedWords:
@@ -65,6 +73,12 @@ class SavedWords:
 
     def __len__(self) -> int:
         return len(self.hashes)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The arrays these words were read from (what :func:`word_arrays` gives for the same words)."""
+        return {"words_hash": self.hashes, "words_kind": self.kinds,
+                "words_text": np.frombuffer(self.text.encode("utf-8", "surrogatepass"), dtype=np.uint8),
+                "words_len": np.diff(self.at).astype(np.uint8)}
 
     def kind(self, word: str) -> int:
         """COMMON | OTHER bits of ``word`` (0: not a word of either list)."""
@@ -127,40 +141,12 @@ class SavedPostprocessor:
 
 
 def import_spacy_pkuseg():
-    """``import spacy_pkuseg``, without importing its model downloader until a download is asked for.
+    """``import spacy_pkuseg`` without its model downloader, which imports requests (~0.1 s CPU of a
+    one-file ``govie parse``; govie never downloads): :func:`govie.optional.import_deferring`, so
+    ``spacy_pkuseg.download_model`` still works when called."""
+    from ..optional import import_deferring
 
-    ``spacy_pkuseg/__init__`` imports ``download`` for ``download_model`` only, and that module imports
-    requests (~0.1 s CPU of a one-file ``govie parse``; govie never downloads). While the package is
-    imported, ``spacy_pkuseg.download`` is a stand-in whose ``download_model`` imports the real module
-    when called; the stand-in leaves ``sys.modules`` at once, so ``import spacy_pkuseg.download`` later
-    gets the real module.
-    """
-    import sys
-    import types
-
-    if "spacy_pkuseg" in sys.modules:
-        return sys.modules["spacy_pkuseg"]
-    name = "spacy_pkuseg.download"
-
-    def download_model(*args, **kwargs):
-        """spacy_pkuseg's ``download_model``, imported on first call."""
-        import importlib
-
-        if sys.modules.get(name) is stand_in:
-            del sys.modules[name]
-        real = importlib.import_module(name).download_model
-        sys.modules["spacy_pkuseg"].download_model = real
-        return real(*args, **kwargs)
-
-    stand_in = types.ModuleType(name, "stand-in for spacy_pkuseg.download while spacy_pkuseg is imported (govie)")
-    stand_in.download_model = download_model
-    sys.modules[name] = stand_in
-    try:
-        import spacy_pkuseg
-    finally:
-        if sys.modules.get(name) is stand_in:
-            del sys.modules[name]
-    return spacy_pkuseg
+    return import_deferring("spacy_pkuseg", "download", "download_model")
 
 
 def _of(post) -> tuple:
