@@ -74,7 +74,7 @@ def main(argv: list[str]) -> int:
     load = os.getloadavg()
     print(f"timing: {args.rounds} rounds, CPU seconds (time.process_time), medians; {os.cpu_count()} CPUs, "
           f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    from govie.pipeline.pkuseg_tables import TABLES, load_tables
+    from govie.pipeline.pkuseg_tables import PROCESSORS, TABLES, load_tables
 
     tables = ROOT / "govie" / "model" / "tokenizer" / TABLES
     times: dict[str, list[float]] = {"spacy_pkuseg cut": [], "FastSegmenter setup": [], "tables read (npz)": [],
@@ -91,8 +91,8 @@ def main(argv: list[str]) -> int:
         new._dict_hashes()
         times["FastSegmenter setup"].append(time.process_time() - t)
         t = time.process_time()  # what govie.load() does instead, from the shipped model's saved tables
-        if tables.is_file():
-            load_tables(tables, seg.model.w, seg.preprocesser, seg.postprocesser)
+        if tables.is_file() and load_tables(tables, seg.model.w, tables.parent / PROCESSORS) is None:
+            raise SystemExit(f"{tables} is not of the shipped weights and words: the read was not measured")
         times["tables read (npz)"].append(time.process_time() - t)
         t = time.process_time()
         for text in texts:  # no cache: every text is unseen text
