@@ -194,3 +194,22 @@ def build_tables(fast) -> None:
     fast.w_end, _ = _compact(w_end, pad)
     fast.w_start, _ = _compact(w_start, pad)
     fast._derive()
+
+
+def prefix_hashes(text: str):
+    """``g``, ``inv`` such that ``(g[b] - g[a]) * inv[a]`` (mod 2**64) is a polynomial hash of
+    ``text[a:b]`` that does not depend on ``a``."""
+    import numpy as np
+
+    c = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    n = len(c)
+    with np.errstate(over="ignore"):
+        powers = np.cumprod(np.full(n + 1, _HASH_BASE, dtype=np.uint64))
+        powers[1:] = powers[:-1]
+        powers[0] = 1
+        inv = np.cumprod(np.full(n + 1, _HASH_INV, dtype=np.uint64))
+        inv[1:] = inv[:-1]
+        inv[0] = 1
+        g = np.zeros(n + 1, dtype=np.uint64)
+        np.cumsum(c * powers[:n], out=g[1:])
+    return g, inv

@@ -15,7 +15,7 @@ from typing import Iterable, Optional
 
 import numpy as np
 
-from .pkuseg_features import _HASH_BASE
+from .pkuseg_features import _HASH_BASE, prefix_hashes
 
 _MASK = (1 << 64) - 1
 COMMON, OTHER = 1, 2
@@ -23,7 +23,7 @@ COMMON, OTHER = 1, 2
 
 def word_hash(word: str) -> int:
     """The polynomial hash (mod 2**64) the fast path computes for a window of text with numpy
-    (``FastSegmenter._prefix_hashes``): the sum of ``ord(c) * BASE**i``."""
+    (:func:`~.pkuseg_features.prefix_hashes`): the sum of ``ord(c) * BASE**i``."""
     h, p = 0, 1
     for c in word:
         h = (h + ord(c) * p) & _MASK
@@ -36,8 +36,6 @@ def word_arrays(common: Iterable[str], other: Iterable[str]) -> Optional[dict[st
     each word is in, the words joined in that order and their lengths; None if a word is longer than
     255 characters or has a newline in it (the fast path does not use the words then). The hashes are
     computed with numpy over all words at once, as the fast path hashes windows of text."""
-    from .segmenter import FastSegmenter
-
     kinds: dict[str, int] = {}
     for kind, words in ((COMMON, common), (OTHER, other)):
         for w in words:
@@ -46,7 +44,7 @@ def word_arrays(common: Iterable[str], other: Iterable[str]) -> Optional[dict[st
         return None
     words = list(kinds)
     lens = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-    g, inv = FastSegmenter._prefix_hashes("".join(words))
+    g, inv = prefix_hashes("".join(words))
     at = np.cumsum(lens) - lens
     with np.errstate(over="ignore"):
         hashes = (g[at + lens] - g[at]) * inv[at]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from .pkuseg_features import (  # noqa: F401
-    _LETTER, _NUM, _PAD, _BITS, _BLOOM_BITS, _CHAR_FEATS, _HASH_BASE, _HASH_INV, _NODE_CHAR, _NO_WORD, _SENTINELS, _Table, _compact, _first, build_tables)
+    _LETTER, _NUM, _PAD, _BITS, _BLOOM_BITS, _CHAR_FEATS, _HASH_BASE, _HASH_INV, _NODE_CHAR, _NO_WORD, _SENTINELS, _Table, _compact, _first, build_tables,
+    prefix_hashes)
 
 _NON_SPACE = re.compile(r"\S+")  # \s is str.isspace(), as str.split() splits
 
@@ -381,21 +382,8 @@ class FastSegmenter:
     @staticmethod
     def _prefix_hashes(text: str):
         """``g``, ``inv`` such that ``(g[b] - g[a]) * inv[a]`` (mod 2**64) is a polynomial hash of
-        ``text[a:b]`` that does not depend on ``a``."""
-        import numpy as np
-
-        c = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
-        n = len(c)
-        with np.errstate(over="ignore"):
-            powers = np.cumprod(np.full(n + 1, _HASH_BASE, dtype=np.uint64))
-            powers[1:] = powers[:-1]
-            powers[0] = 1
-            inv = np.cumprod(np.full(n + 1, _HASH_INV, dtype=np.uint64))
-            inv[1:] = inv[:-1]
-            inv[0] = 1
-            g = np.zeros(n + 1, dtype=np.uint64)
-            np.cumsum(c * powers[:n], out=g[1:])
-        return g, inv
+        ``text[a:b]`` that does not depend on ``a`` (:func:`~.pkuseg_features.prefix_hashes`)."""
+        return prefix_hashes(text)
 
     def cut_pieces(self, pieces: list[str]) -> list[list[str]]:
         """``_cut`` of each (non-empty) piece, without the postprocessor."""
