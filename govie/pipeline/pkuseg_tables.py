@@ -53,13 +53,11 @@ def save_tables(fast, path: Path) -> None:
         "is_b": fast.is_b, "lengths": np.array(fast.lengths, dtype=np.int64),
         "norm": np.array([[k, ord(v)] for k, v in sorted(fast.table.items())], dtype=np.int64).reshape(-1, 2),
         **{k: getattr(fast, k).astype(np.int32) for k in ("suff", "pref", "w_end", "w_start")},
-        "dict_hash": dicts[0] if dicts is not None else np.zeros(0, dtype=np.uint64),
     }
     words = None
     if dicts is not None and not user_words:
-        saved = fast._saved_words  # the words this segmenter read from its tables, if they are still its words
-        if saved is not None and saved[0] is post and fast._saved_of == _of(post):
-            words = saved[3].arrays()  # (training saves a pipeline several times: ~1.5 s CPU each otherwise)
+        if fast._saved_words is not None:  # read with its tables and, as _dict_hashes just checked, still its words
+            words = fast._saved_words[3].arrays()  # (training saves a pipeline several times: ~1.5 s CPU each else)
         else:  # computed once per segmenter and word sets (~1.5 s CPU)
             cached = getattr(fast, "_word_arrays", None)
             if cached is None or cached[0] != _of(post):
@@ -68,6 +66,8 @@ def save_tables(fast, path: Path) -> None:
     if words is not None:  # the words' sorted hashes stand for dict_hash (one copy of 3 MB of hashes)
         out["dict_hash"] = np.zeros(0, dtype=np.uint64)
         out.update(words)
+    else:
+        out["dict_hash"] = dicts[0] if dicts is not None else np.zeros(0, dtype=np.uint64)
     named = [(f"char{j}", t) for j, (t, _) in enumerate(fast.char_tables)]
     named += [("wwl", fast.ww_tables[0]), ("wwr", fast.ww_tables[1])]
     named += [(f"level{j}", t) for j, (t, _) in enumerate(fast.levels)]

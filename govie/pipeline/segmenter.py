@@ -307,7 +307,7 @@ class FastSegmenter:
         hashes, bits, common, other = dicts
         if not len(hashes):
             return bnd, pid
-        g, inv = self._prefix_hashes(text)
+        g, inv = prefix_hashes(text)
         for m in range(7, 1, -1):
             k = np.arange(len(bnd) - m)  # windows of words k .. k+m-1
             if not len(k):
@@ -360,10 +360,10 @@ class FastSegmenter:
                 return h, bits, words.common, words.other
             self._saved_words = None  # the words were replaced: hash them as they are now
         common, other = post.common_words, post.other_words
-        of = (id(common), len(common), id(other), len(other))  # spaCy replaces the sets when it loads words
+        of = _of(post)
         if self._dict_h is None or self._dict_h[0] != of:
             joined = "\n".join(other) + "\n" + "\n".join(common)  # words have no newline
-            g, inv = self._prefix_hashes(joined)
+            g, inv = prefix_hashes(joined)
             nl = np.flatnonzero(np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) == 10)
             if len(nl) > len(common) + len(other):  # a word with a newline in it: cut() falls back
                 self._dict_h = (of, None, None)
@@ -378,12 +378,6 @@ class FastSegmenter:
         if self._dict_h[1] is None:
             return None
         return self._dict_h[1], self._dict_h[2], common, other
-
-    @staticmethod
-    def _prefix_hashes(text: str):
-        """``g``, ``inv`` such that ``(g[b] - g[a]) * inv[a]`` (mod 2**64) is a polynomial hash of
-        ``text[a:b]`` that does not depend on ``a`` (:func:`~.pkuseg_features.prefix_hashes`)."""
-        return prefix_hashes(text)
 
     def cut_pieces(self, pieces: list[str]) -> list[list[str]]:
         """``_cut`` of each (non-empty) piece, without the postprocessor."""
