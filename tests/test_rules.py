@@ -194,6 +194,18 @@ def test_a_share_after_an_approximate_zhan_measures_the_count_before_it():
         "122条": ["各乡镇主动公开政府信息"], "28.7%": ["各乡镇主动公开政府信息"]}
 
 
+@pytest.mark.parametrize("between", ["占总体比例的", "占总体的比例为", "占总数的", "占全部的比重为", "占比", "占总量的"])
+def test_a_share_worded_with_its_whole_measures_the_count_before_it(between):
+    # 占总体比例的15.79%: the words naming the whole (总体, 比例) are no METRIC of their own
+    assert metrics_of(f"机构职能类信息3条，{between}15.79%。") == {
+        "3条": ["机构职能类信息"], "15.79%": ["机构职能类信息"]}
+
+
+def test_a_share_of_a_named_whole_is_not_taken_for_the_count_before_it():
+    # 占全市申请总数的: the whole is named, so the figure is not read as a share of the count before it
+    assert metrics_of("当面申请3件，占全市申请总数的20%。")["20%"] != ["当面申请"]
+
+
 def test_a_cell_on_its_own_line_takes_the_label_line_above():
     assert metrics_of("主动公开政府信息数\n35\n") == {"35": ["主动公开政府信息数"]}
 

@@ -45,7 +45,9 @@ _ADVERB_BEFORE_VERB = re.compile(
     r"(?:共计|累计|合计|总计|共)(?=主动公开|公开|发布|公布|受理|办结|答复|收到|接收|召开|举办|回应|清理|推送|办理|处理|"
     r"开展|组织|培训|接待|制发|印发|编印|报送|更新|整改|完成|新增|上传|录入)")
 _SHARED = re.compile(r"均|都|分别|各")
-_SHARE_OF_PREVIOUS = re.compile(r"^[，,、]?\s*(?:约|分别)?占(?:比|总数的?|全部的?)?(?:为|约|达)?\s*$")
+#: between a count and its share: 占, 占比, 占总数的, 占总体比例的, 占全部的比重为 (the share takes the count's indicator)
+_SHARE_OF_PREVIOUS = re.compile(
+    r"^[，,、]?\s*(?:约|分别)?占(?:总体|总数|全部|总量|总额|总)?的?(?:比例|比重|百分比|比)?的?(?:为|约|达|是)?\s*$")
 _YEAR = r"(?:19|20)\d\d\s*年度?"
 _LEAD_YEAR = re.compile(rf"[\s\u3000]*{_YEAR}[\s\u3000]*")
 _BREAK_YEAR = re.compile(rf"[\s\u3000]+{_YEAR}[\s\u3000]*")
@@ -191,8 +193,7 @@ def link_quantities(text: str, quantities: Sequence[QuantityMatch]) -> list[Link
         floor = prev_end
         cs = _clause_start(text, q.start, floor)
         metric = _trim(text, cs, q.start)
-        if metric is None and links and links[-1].quantity.end == prev_end and _SHARE_OF_PREVIOUS.match(
-                text[prev_end:q.start]):
+        if links and links[-1].quantity.end == prev_end and _SHARE_OF_PREVIOUS.match(text[prev_end:q.start]):
             # 主动公开政府信息303条，占71.3%: the share measures the indicator of the count before it
             last = links[-1].quantity
             links += [Link(qs, link.metric) for link in links if link.quantity == last]
