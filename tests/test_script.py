@@ -91,3 +91,98 @@ def test_a_phrase_conversion_that_moves_characters_is_not_trusted(monkeypatch):
     assert len(view) == len(text)
     assert view.index("12") == text.index("12")
     assert view == "共受理申请12件，答覆数3件"  # the character map alone (覆 stays: it is simplified too)
+
+
+# the tokenizer cuts a traditional text where its simplified view is cut, and gives the tokens the view as
+# norms: tok2vec's NORM feature then reads the words the NER learnt from simplified reports. Opt-in per
+# pipeline (``script_view``): govie train trains with it; the shipped tok2vec was trained without it
+
+def _cut(doc):
+    return [(t.idx, t.idx + len(t)) for t in doc]
+
+
+@pytest.fixture(scope="module")
+def viewing():
+    """The shipped pipeline's tokenizer (pkuseg) with ``script_view`` on, loaded apart from govie.load()'s cache."""
+    import spacy
+
+    from govie.api import MODEL_DIR
+    from govie.pipeline import register_components
+
+    register_components()
+    return spacy.load(MODEL_DIR, config={"nlp": {"tokenizer": {"script_view": True}}}, exclude=["tok2vec", "ner"])
+
+
+@pytest.mark.parametrize("traditional, simplified", [
+    ("本機關受理依申請公開169件，答覆數為12件。", "本机关受理依申请公开169件，答复数为12件。"),
+    ("全年資訊公開專欄發佈信息3,210條", "全年资讯公开专栏发布信息3,210条"),
+])
+def test_traditional_text_is_cut_like_its_view(viewing, traditional, simplified):
+    doc, simple = viewing.make_doc(traditional), viewing.make_doc(simplified)
+    assert doc.text == traditional  # the tokens keep the original characters
+    assert _cut(doc) == _cut(simple)
+    assert [t.norm_ for t in doc] == [t.norm_ for t in simple]
+    assert any(t.norm_ != t.text for t in doc)
+    assert doc.user_data[RULE_TEXT_KEY] == [len(traditional), simplified]  # the rule components reuse it
+
+
+def test_simplified_norms_are_spacy_defaults(viewing):
+    doc = viewing.make_doc("本机关受理依申请公开169件")
+    assert [t.norm_ for t in doc] == [t.lex.norm_ for t in doc]
+
+
+def test_the_shipped_pipeline_reads_original_characters():
+    # its tok2vec was trained on them: the view is off in its config and in its tokenizer's cfg
+    nlp = govie.load()
+    assert nlp.tokenizer.script_view is False
+    doc = nlp.make_doc("資訊公開")
+    assert [t.norm_ for t in doc] == [t.lex.norm_ for t in doc]
+
+
+def test_script_view_is_saved_with_the_tokenizer():
+    from spacy.util import registry
+
+    nlp = govie.load()
+    make = registry.tokenizers.get("govie.ChineseTokenizer.v1")
+    on, off = make(segmenter="char", script_view=True)(nlp), make(segmenter="char")(nlp)
+    assert [t.norm_ for t in on("資訊公開")] == list("资讯公开")
+    assert [t.norm_ for t in off("資訊公開")] == list("資訊公開")
+    # what to_bytes writes restores the setting (and changes the bytes, so DocBins are not reused across it)
+    assert on.to_bytes() != off.to_bytes()
+    off.from_bytes(on.to_bytes())
+    assert off.script_view is True
+    # a cfg written before the setting existed keeps the value the pipeline's config gave
+    on._set_config({"segmenter": "char"})
+    assert on.script_view is True
+
+
+def test_rebuilding_split_keeps_view_norms(viewing):
+    from govie.pipeline.tokenizer import split_at
+
+    doc = viewing.make_doc("依申請公開169件")
+    new, inside = split_at(doc, [1, 3])
+    assert inside and new is not doc
+    assert len(new) > len(doc)
+    assert "".join(t.norm_ for t in new) == "依申请公开169件"
+
+
+def test_govie_train_tokenizes_docbins_as_the_ner_config_says(tmp_path):
+    from govie.training.train import DEFAULT_NER_CONFIG, make_tokenizer_nlp, ner_script_view
+
+    assert ner_script_view(DEFAULT_NER_CONFIG) is True
+    cfg = tmp_path / "ner.cfg"
+    cfg.write_text(DEFAULT_NER_CONFIG.read_text(encoding="utf-8").replace("script_view = true\n", ""),
+                   encoding="utf-8")
+    assert ner_script_view(cfg) is False
+    assert make_tokenizer_nlp(None, True).tokenizer.script_view is True
+    assert make_tokenizer_nlp(None).tokenizer.script_view is False
+
+
+def test_rebuilding_split_keeps_only_the_norms_the_tokens_had(viewing):
+    # a doc tokenized without the view keeps its default norms, even when a component stored the view
+    from govie.pipeline.tokenizer import split_at
+
+    plain = govie.load().make_doc("依申請公開169件")
+    rule_text(plain)  # what the rule components do: stores the simplified view in user_data
+    new, _ = split_at(plain, [1, 3])
+    assert [t.norm_ for t in new] == [t.lex.norm_ for t in new]

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+import govie
 import govie.corpus.records as gc
+from govie.training import output as go
 from govie.training import train as gt
 from govie.corpus.records import load_corpus, sha256
 
@@ -209,15 +211,15 @@ def test_name_and_version_checks(tmp_path: Path, capsys) -> None:
         gt.check_name_version("my-model", None)
     with pytest.raises(ValueError, match="version"):
         gt.check_name_version(None, "one")
-    assert gt.default_name_version(gt.DEFAULT_OUTPUT, None, None) == ("govie_zh", gt._version())
-    assert gt.default_name_version(tmp_path / "m", None, None) == ("govie_zh_custom", f"{gt._version()}+custom")
+    assert gt.default_name_version(gt.DEFAULT_OUTPUT, None, None) == ("govie_zh", govie.__version__)
+    assert gt.default_name_version(tmp_path / "m", None, None) == ("govie_zh_custom", f"{govie.__version__}+custom")
     assert gt.default_name_version(tmp_path / "m", "city", "2.0.0") == ("city", "2.0.0")
     # refused before any training; `train --version` is the pipeline's, not govie's own --version
     assert cli("train", "--output", str(tmp_path / "m"), "--name", "bad-name") == 2
     assert "letters" in capsys.readouterr().err
     assert cli("train", "--output", str(tmp_path / "m"), "--version", "2.0.0", "--config", str(tmp_path / "no.cfg")) == 2
     captured = capsys.readouterr()
-    assert "training config not found" in captured.err and gt._version() not in captured.out
+    assert "training config not found" in captured.err and govie.__version__ not in captured.out
 
 
 def test_meta_and_spacy_package_use_name_and_version(tmp_path: Path) -> None:
@@ -230,7 +232,7 @@ def test_meta_and_spacy_package_use_name_and_version(tmp_path: Path) -> None:
     gt.save_output(nlp, tmp_path / "model")
     meta = json.loads((tmp_path / "model" / "meta.json").read_text(encoding="utf-8"))
     assert (meta["name"], meta["version"]) == ("city_model", "2.1.0")
-    assert gt._is_training_output(tmp_path / "model")
+    assert go._is_training_output(tmp_path / "model")
     (tmp_path / "pkg").mkdir()
     package(tmp_path / "model", tmp_path / "pkg", create_meta=False, create_sdist=False, create_wheel=False,
             silent=True)

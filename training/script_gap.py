@@ -1,6 +1,6 @@
 """The script gap of the rule and shipped pipelines on train/dev (issue #17, "traditional within 2 points").
 
-    python training/script_gap.py [--split dev train] [--out PREFIX]
+    python training/script_gap.py [--split dev train] [--model DIR] [--out PREFIX]
 
 For each split: the simplified originals, an OpenCC s2t copy of each (``corpus.records.to_traditional``,
 the copies training adds) and the traditional originals, each group scored apart (fact F1, exact-indicator
@@ -24,6 +24,7 @@ from govie.training.evaluate import Scores, score_doc, score_groups
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", nargs="+", default=["dev", "train"], choices=["train", "dev"])
+    ap.add_argument("--model", default=None, help="the pipeline scored beside the rules (default: the shipped one)")
     ap.add_argument("--out", default=None, help="also write per-document scores to PREFIX.SPLIT.PIPELINE.jsonl")
     args = ap.parse_args(argv)
     docs = load_corpus()
@@ -37,7 +38,7 @@ def main(argv=None) -> int:
         group = {id(d): g for ds, g in ((simp, "simplified"), (copies, "s2t copy"), (trad, "traditional original"))
                  for d in ds}
         for name in ("rules", "shipped"):
-            nlp = govie.load("rules") if name == "rules" else govie.load()
+            nlp = govie.load("rules") if name == "rules" else govie.load(args.model)
             t0 = time.process_time()
             reports = list(govie.parse_many([d.text for d in gold], nlp=nlp))
             if args.out:

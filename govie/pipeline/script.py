@@ -43,6 +43,27 @@ def _aligned(phrases: str, simple: str) -> bool:
         "\u3400" <= a <= "\u9fff" and "\u3400" <= b <= "\u9fff" for a, b in zip(phrases, simple) if a != b)
 
 
+def store_view(doc: Doc, text: str, view: str) -> None:
+    """Cache ``view`` (``simplified_view(text)``) as the doc's rule text."""
+    doc.user_data[RULE_TEXT_KEY] = [len(text), None if view == text else view]
+
+
+def set_view_norms(doc: Doc) -> None:
+    """Give each token of a traditional-script doc its text in the simplified view as ``norm_``
+    (``資訊`` → ``资讯``): tok2vec's NORM feature then reads the words it learnt from simplified reports. A
+    doc without a stored view, or whose view is its text, is left as it is."""
+    cached = doc.user_data.get(RULE_TEXT_KEY)
+    text = extensions.doc_text(doc)
+    if not cached or cached[1] is None or cached[0] != len(text):
+        return
+    view = cached[1]
+    for tok in doc:
+        s = tok.idx
+        simple = view[s:s + len(tok)]
+        if simple != tok.text:
+            tok.norm_ = simple
+
+
 def rule_text(doc: Doc) -> str:
     """The doc's text in simplified script (same length, same offsets), computed once per doc."""
     text = extensions.doc_text(doc)

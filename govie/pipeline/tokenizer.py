@@ -16,6 +16,7 @@ from spacy.attrs import IDX, LENGTH
 from spacy.lang.zh import ChineseTokenizer, Segmenter
 from spacy.tokens import Doc
 
+from . import script
 from .extensions import TEXT_KEY, doc_text, entity_offsets
 
 #: one digit, a run of Latin letters, a run of CJK characters, whitespace, or one symbol. Digits are
@@ -209,10 +210,29 @@ class GovieTokenizer(ChineseTokenizer):
         found = fast.spans(text)
         return found if found is not None else word_spans(fast.orig_cut(text), text)
 
+    #: cut traditional-script text where its simplified view is cut and give its tokens simplified norms
+    #: (``govie.ChineseTokenizer.v1``'s ``script_view``; saved in the tokenizer's ``cfg``: a tok2vec trained
+    #: on one setting reads text tokenized with it)
+    script_view: bool = False
+
+    def _get_config(self) -> dict:
+        return {**super()._get_config(), "script_view": self.script_view}
+
+    def _set_config(self, config: dict = {}) -> None:  # noqa: B006 (spaCy's signature)
+        super()._set_config(config)
+        # a tokenizer saved before the setting existed keeps the value its pipeline's config gave it
+        self.script_view = bool(config.get("script_view", self.script_view))
+
     def __call__(self, text: str) -> Doc:
-        words, spaces = tokens(text, *self._spans(text))
+        view = script.simplified_view(text) if self.script_view else text
+        # the segmenter was trained on simplified text: a traditional report is cut where its simplified
+        # view is cut (same length, same offsets), and the tokens keep the original characters
+        words, spaces = tokens(text, *self._spans(view))
         doc = Doc(self.vocab, words=words, spaces=spaces)  # one Doc, of the final tokens
         doc.user_data[TEXT_KEY] = text  # the components read the text from here (Doc.text is O(tokens))
+        if self.script_view:
+            script.store_view(doc, text, view)
+            script.set_view_norms(doc)
         return doc
 
     def to_disk(self, path, **kwargs) -> None:
@@ -250,9 +270,16 @@ class GovieTokenizer(ChineseTokenizer):
 
 
 @spacy.registry.tokenizers("govie.ChineseTokenizer.v1")
-def create_govie_tokenizer(segmenter: Segmenter = Segmenter.char):
+def create_govie_tokenizer(segmenter: Segmenter = Segmenter.char, script_view: bool = False):
+    """``segmenter``: ``pkuseg`` (trained) or ``char``. ``script_view``: cut traditional-script text where
+    its simplified view is cut and give its tokens the simplified text as ``norm_`` (what tok2vec reads:
+    the words it learnt from simplified reports). ``govie train`` trains with it on; it is off by default
+    because a tok2vec trained without it (the shipped pipeline's) must read the original characters."""
+
     def tokenizer_factory(nlp) -> GovieTokenizer:
-        return GovieTokenizer(nlp.vocab, segmenter=segmenter)
+        tok = GovieTokenizer(nlp.vocab, segmenter=segmenter)
+        tok.script_view = script_view
+        return tok
 
     return tokenizer_factory
 
@@ -303,16 +330,22 @@ def split_at(doc: Doc, bounds: Sequence[int], *, in_place: bool = False) -> tupl
     cut = set(inside)
     words: list[str] = []
     spaces: list[bool] = []
+    norms: dict[int, str] = {}  # a token's own norm of the same length (script_view) → its pieces' norms
     for tok in doc:
         s = tok.idx
         pieces = [i for i in range(s + 1, s + len(tok.text)) if i in cut]
         edges_t = [s] + pieces + [s + len(tok.text)]
+        own = tok.norm_ if tok.norm_ != tok.lex.norm_ and len(tok.norm_) == len(tok.text) else None
         for a, b in zip(edges_t, edges_t[1:]):
+            if own is not None:
+                norms[len(words)] = own[a - s:b - s]
             words.append(text[a:b])
             spaces.append(False)
         spaces[-1] = bool(tok.whitespace_)
     new = Doc(doc.vocab, words=words, spaces=spaces)
     new.user_data.update(doc.user_data)
+    for i, norm in norms.items():
+        new[i].norm_ = norm
     return new, len(inside)
 
 

@@ -34,18 +34,16 @@ from spacy.language import Language
 
 from ..corpus.records import PROJECT_ROOT, CorpusDoc, PathsLike, load_corpus, reports_dirs, resolve_corpus_dir
 from ..pipeline.tokenizer import pkuseg_model_dir
+# (CUSTOM_NAME, MARKER, SHIPPED_NAME, check_*: the names govie.training.cli and callers import from here)
+from .output import CUSTOM_NAME, DEFAULT_OUTPUT, MARKER, SHIPPED_NAME  # noqa: F401
+from .output import check_name_version, check_output_dir, default_name_version, save_output, write_meta  # noqa: F401
 from .segmentation import train_pkuseg, write_training_file
 from .subset import issuer_subset
 
 DEFAULT_NER_CONFIG = PROJECT_ROOT / "training" / "ner.cfg"
 DEFAULT_REL_CONFIG = PROJECT_ROOT / "training" / "config.cfg"
 DEFAULT_WORK = PROJECT_ROOT / "training" / "work"
-DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "model"
 CHUNK = 1500
-#: written into every pipeline ``govie train`` saves: only a directory holding it may be replaced
-MARKER = "govie-train.json"
-#: the shipped pipeline's name (meta.json); a retrained one elsewhere defaults to CUSTOM_NAME
-SHIPPED_NAME, CUSTOM_NAME = "govie_zh", "govie_zh_custom"
 #: seconds between two "still running" lines of a stage that prints nothing itself
 HEARTBEAT = 30.0
 #: the option that names each training config, and the file of a checkout it defaults to
@@ -108,15 +106,26 @@ def chunk_doc(d: CorpusDoc, size: int = CHUNK) -> list[CorpusDoc]:
     return out
 
 
-def make_tokenizer_nlp(pkuseg_dir: Optional[Path]) -> Language:
+def make_tokenizer_nlp(pkuseg_dir: Optional[Path], script_view: bool = False) -> Language:
+    """A blank pipeline with govie's tokenizer (pkuseg from ``pkuseg_dir``, else characters).
+    ``script_view``: the NER config's setting (:func:`ner_script_view`), so that the DocBins are tokenized
+    as the pipeline the NER stage saves will tokenize."""
     from ..pipeline import tokenizer  # noqa: F401 (registers govie.ChineseTokenizer.v1)
 
     if pkuseg_dir is None:
-        return spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "govie.ChineseTokenizer.v1"}}})
+        return spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "govie.ChineseTokenizer.v1",
+                                                              "script_view": script_view}}})
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "govie.ChineseTokenizer.v1",
-                                                          "segmenter": "pkuseg"}}})
+                                                          "segmenter": "pkuseg", "script_view": script_view}}})
     nlp.tokenizer.initialize(pkuseg_model=str(pkuseg_dir))
     return nlp
+
+
+def ner_script_view(config: Path) -> bool:
+    """The ``script_view`` of the tokenizer in the NER training config (``[nlp.tokenizer]``)."""
+    from spacy.util import load_config
+
+    return bool(load_config(config)["nlp"]["tokenizer"].get("script_view", False))
 
 
 class Heartbeat:
@@ -319,126 +328,6 @@ def assemble(base: Language, relations_dir: Path) -> Language:
     return nlp
 
 
-def check_name_version(name: Optional[str], version: Optional[str]) -> None:
-    """``--name``/``--version`` usable by ``spacy package`` (package ``zh_<name>-<version>``), or a
-    one-line ``ValueError``."""
-    import re
-
-    if name is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
-        raise ValueError(f"--name {name!r}: letters, digits and _ only, starting with a letter (spacy package "
-                         "makes it the Python package zh_<name>)")
-    if version is not None:
-        from packaging.version import InvalidVersion, Version
-
-        try:
-            Version(version)
-        except InvalidVersion:
-            raise ValueError(f"--version {version!r} is not a version number such as 1.0.0 or 0.1.0+mine") from None
-
-
-def default_name_version(output: Path, name: Optional[str], version: Optional[str]) -> tuple[str, str]:
-    """The name and version of a pipeline trained into ``output``: the shipped pipeline's
-    (``govie_zh``, govie's version) when it replaces the shipped one, else ``govie_zh_custom`` and
-    ``<govie version>+custom`` unless ``--name``/``--version`` say otherwise — a retrained pipeline
-    never passes for the shipped one."""
-    shipped = Path(output).absolute() == DEFAULT_OUTPUT.absolute()
-    return (name or (SHIPPED_NAME if shipped else CUSTOM_NAME),
-            version or (_version() if shipped else f"{_version()}+custom"))
-
-
-def write_meta(nlp: Language, name: str = SHIPPED_NAME, version: Optional[str] = None) -> None:
-    """Name and describe the pipeline; ``govie evaluate --update-meta`` adds the measured scores."""
-    nlp.meta.update({"name": name, "version": version or _version(), "description":
-                     "govie: QUANTITY/METRIC NER and VALUE_OF/PART_OF relations for Chinese government "
-                     "information-disclosure annual reports", "license": "MIT", "author": "govie"})
-
-
-def _version() -> str:
-    from .. import __version__
-
-    return __version__
-
-
-def _is_training_output(path: Path) -> bool:
-    """``path`` holds a pipeline ``govie train`` wrote: its marker, or (written before the marker
-    existed) a ``meta.json`` naming the ``govie_zh`` pipeline."""
-    if (path / MARKER).is_file():
-        return True
-    try:
-        return json.loads((path / "meta.json").read_text(encoding="utf-8")).get("name") == SHIPPED_NAME
-    except (OSError, ValueError, AttributeError):
-        return False
-
-
-def check_output_dir(output: Path) -> None:
-    """Refuse an output location before hours of training, with a one-line ``ValueError``.
-
-    ``output`` may be missing (its parents are created at the end), an empty directory, or a previous
-    training output; anything else is somebody's data, never deleted. Its parent must be writable.
-    """
-    output = Path(output)
-    if output.exists() or output.is_symlink():
-        if output.is_symlink():
-            raise ValueError(f"--output {output} is a symbolic link; give the directory itself or a new path")
-        if not output.is_dir():
-            raise ValueError(f"--output {output} exists and is not a directory; choose another path")
-        try:
-            empty = next(output.iterdir(), None) is None
-        except OSError as e:
-            raise ValueError(f"--output {output}: cannot read it ({e.strerror or e})") from None
-        if not empty and not _is_training_output(output):
-            raise ValueError(f"--output {output} is not empty and not a govie training output (no {MARKER}); "
-                             "govie train replaces its output directory, so choose a new or empty one")
-    parent = output.absolute().parent
-    existing = parent
-    while not existing.exists():
-        existing = existing.parent
-    if not existing.is_dir():
-        raise ValueError(f"--output {output}: cannot create {parent} ({existing} is not a directory)")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise ValueError(f"--output {output}: {existing} is not writable")
-
-
-def save_output(nlp, output: Path) -> None:
-    """Save ``nlp`` to ``output`` with the marker: written into a temporary sibling, renamed at the
-    end, so that an interrupted run leaves the previous output as it was."""
-    import tempfile
-
-    output = Path(output)
-    try:
-        check_output_dir(output)  # again: the directory may have been filled while training ran
-        refused = None
-    except ValueError as e:
-        refused = e
-    output.absolute().parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.absolute().parent))
-    old = None
-    saved_aside = False
-    try:
-        nlp.to_disk(tmp)
-        (tmp / MARKER).write_text(json.dumps({"written_by": "govie train", "govie_version": _version(),
-                                              "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
-                                             indent=1) + "\n", encoding="utf-8")
-        if refused is not None:  # keep the new pipeline next to it, touch nothing else
-            kept = output.with_name(f"{output.name}.new-{os.getpid()}")
-            os.replace(tmp, kept)
-            tmp, saved_aside = kept, True
-            raise ValueError(f"{refused}; the new pipeline was saved to {kept} instead")
-        if output.exists():
-            old = output.with_name(f".{output.name}.old-{os.getpid()}")
-            os.replace(output, old)
-        os.replace(tmp, output)
-    except BaseException:
-        if old is not None and not output.exists():
-            os.replace(old, output)  # put the previous output back
-            old = None
-        if not saved_aside:
-            shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_NER_CONFIG, work: Path = DEFAULT_WORK,
           corpus_dir: Optional[Path] = None, reports_dir: PathsLike = None, max_docs: Optional[int] = None,
           max_epochs: Optional[int] = None, pkuseg_iter: int = 10, augment: bool = True,
@@ -491,11 +380,11 @@ def train(output: Path = DEFAULT_OUTPUT, config: Path = DEFAULT_NER_CONFIG, work
         nlp = load_base(base)
     elif base is not None:
         log(f"stages 2 to 4 on the pkuseg model of {base} (stage 1 skipped)")
-        nlp = make_tokenizer_nlp(seg := pkuseg_model_dir(base))
+        nlp = make_tokenizer_nlp(seg := pkuseg_model_dir(base), ner_script_view(config))
     else:
         log(f"stage 1/4: pkuseg segmenter ({pkuseg_iter} iterations)")
         seg = stage_pkuseg(train_docs, dev_docs, work, pkuseg_iter)
-        nlp = make_tokenizer_nlp(seg)
+        nlp = make_tokenizer_nlp(seg, ner_script_view(config))
     log("stage 2/4: DocBins")
     with Heartbeat("stage 2/4: DocBins"):
         stage_docbins(nlp, train_docs, dev_docs, work, reuse=reuse_docbins)
