@@ -50,9 +50,33 @@ BOUNDS = [
     ("punctuation (trim_metric)", "；土地交易公告", "土地交易公告"),
     # a PDF line break inside the phrase does not end it
     ("line break inside", "受理政府\n信息公开申请", "受理政府\n信息公开申请"),
+    # the body that did it, before the verb that defines the indicator, stays outside
+    ("subject before the verb", "区城市管理局主动公开政府信息", "主动公开政府信息"),
+    ("subject 本单位", "本单位制作政府信息总数", "制作政府信息总数"),
+    # ... but a bare body word is part of the phrase, and with no defining verb after it the body stays
+    ("body word alone", "政府公开信息", "政府公开信息"),
+    ("body without a verb", "区财政局年度报告", "区财政局年度报告"),
     # never empty
     ("only a linking word", "的", "的"),
 ]
+
+
+def test_a_body_after_a_breakdown_cue_names_the_part(bounds):
+    # 其中乡镇人民政府…, 市政府有关部门…: a breakdown by body, each part keeps its body
+    text = "全市主动公开信息8052条。其中,乡镇人民政府主动公开政府信息1383条,市政府有关部门主动公开政府信息6669条。"
+    for part in ("乡镇人民政府主动公开政府信息", "市政府有关部门主动公开政府信息"):
+        s = text.index(part)
+        assert bounds(text, s, s + len(part)) == (s, s + len(part)), part
+    # in the next sentence, with no cue, the body goes again
+    text2 = text + "区城市管理局主动公开政府信息744条。"
+    s = text2.index("区城市管理局")
+    assert text2[slice(*bounds(text2, s, len(text2) - 5))] == "主动公开政府信息"
+
+
+def test_subject_words_come_from_the_config(nlp):
+    text = "区城市管理局主动公开政府信息"
+    off = MetricBounds(nlp, "b", **{**METRIC_BOUNDS_CONFIG, "subject_suffixes": []})
+    assert off.bounds(text, 0, len(text)) == (0, len(text))
 
 
 @pytest.mark.parametrize("cls,text,expected", BOUNDS, ids=[b[0] for b in BOUNDS])

@@ -30,12 +30,21 @@ METRIC_BOUNDS_CONFIG = {
     "channel_openers": ["通过", "通過", "在", "利用", "依托"],
     "channel_verbs": ["主动公开", "主動公開", "公开", "公開", "发布", "發布", "发表", "發表", "推送", "更新", "公布"],
     # words that close a predicted METRIC but stay outside it: 等, 的, a change (提高至, 压缩), 超, a conjunction
+    # the body that did it, before the verb that defines the indicator (区城市管理局主动公开政府信息 →
+    # 主动公开政府信息): a name ending in one of these words, then one of the verbs (matched on the
+    # simplified view); kept after a breakdown cue, where the body names the part
+    "subject_suffixes": ["局", "委员会", "委", "办公室", "厅", "中心", "政府", "单位", "部门", "机关", "街道", "镇", "乡"],
+    "subject_verbs": ["主动公开", "公开", "受理", "收到", "办结", "答复", "制作", "发布", "接收", "召开", "举办", "开展",
+                      "办理", "处理", "回应", "印发", "制发"],
     "trailing": ["等", "的", "超", "提高至", "提高到", "提升至", "提升到", "增至", "增加至", "降至", "降低至", "缩短至",
                  "缩短为", "缩减至", "压缩至", "压缩为", "压缩", "简化为", "简化", "由", "和", "及", "与", "以及"],
 }
 _CHANNEL_MAX = 15
+_SUBJECT_MAX = 12
 _YEAR_END = re.compile(r"(?:由|从|從)?\s*(?:19|20)\d\d\s*(?:年度|年)?$")
 _SENTENCE_END = re.compile(r"[。；;！？!?]")
+_BREAKDOWN_CUE = re.compile(r"其中|分别|包括")
+_BREAKDOWN_LOOKBACK = 120
 _EDGE_SPACE = " \u3000\t\n"
 _BARE = re.compile(r"[-－−]?[\d０-９.,，]+")
 
@@ -48,7 +57,8 @@ class MetricBounds:
     """Trims METRIC spans to the guidelines' bounds: no punctuation, linking word or qualifier at
     either end (``;土地交易公告``, ``信息约``, :func:`govie.pipeline.rule_linker.trim_metric`), nor the words of
     ``leading`` / ``trailing``, a channel before the defining verb (``通过政府网站发布信息`` →
-    ``发布信息``), a year at the end (``点击量由2011年``). Line breaks inside the phrase stay.
+    ``发布信息``), the body that did it (``区城市管理局主动公开政府信息`` → ``主动公开政府信息``; kept in the parts
+    after a breakdown cue), a year at the end (``点击量由2011年``). Line breaks inside the phrase stay.
 
     ``relations``: also trim the METRICs that relations point to (the final spans, after the linker),
     moving the relations with them, and cut a METRIC at a sentence end (``。；``) on its quantity's side.
@@ -56,7 +66,8 @@ class MetricBounds:
 
     def __init__(self, nlp: Language, name: str, leading: Sequence[str] = (), keep: Sequence[str] = (),
                  channel_openers: Sequence[str] = (), channel_verbs: Sequence[str] = (),
-                 trailing: Sequence[str] = (), relations: bool = False) -> None:
+                 trailing: Sequence[str] = (), relations: bool = False, subject_suffixes: Sequence[str] = (),
+                 subject_verbs: Sequence[str] = ()) -> None:
         self.name = name
         self.relations = relations
         self.leading = re.compile(f"(?:{_alternation(leading)})")
@@ -64,12 +75,17 @@ class MetricBounds:
         self.channel = re.compile(f"(?:{_alternation(channel_openers)})[^，,。；;：:、“”\"「」《》\n]{{1,{_CHANNEL_MAX}}}?"
                                   f"(?=(?:{_alternation(channel_verbs)})[^\\s，,。；;])")  # the verb has an object
         self.trailing = re.compile(f"(?:{_alternation(trailing)})$")
+        self.subject = re.compile(f"[\u4e00-\u9fff]{{1,{_SUBJECT_MAX}}}?(?:{_alternation(subject_suffixes)})"
+                                  f"(?=(?:{_alternation(subject_verbs)}))")
 
     def bounds(self, text: str, start: int, end: int) -> tuple[int, int]:
         """The trimmed ``[start, end)`` of a METRIC; the span itself when trimming would empty it."""
         s, e = start, end
         m = self.channel.match(text, s, e)  # before trim_metric, which takes 通过 alone
         if m and m.end() < e:
+            s = m.end()
+        m = self.subject.match(text, s, e)
+        if m and m.end() < e and not _in_breakdown(text, s):
             s = m.end()
         s, e = trim_metric(text, s, e)  # once: again after a word below, it would peel 比例 off 报销比例
         for _ in range(8):  # a few words at most; each round peels one
@@ -126,6 +142,14 @@ class MetricBounds:
         return doc
 
 
+def _in_breakdown(text: str, start: int) -> bool:
+    """A METRIC starting at ``start`` follows a breakdown cue (其中, 分别, 包括) of its sentence: it names a
+    part, and the body or place before its verb is what distinguishes it (其中乡镇人民政府主动公开…, 市政府有关部门主动公开…)."""
+    lo = max(0, start - _BREAKDOWN_LOOKBACK)
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, lo, start)]
+    return _BREAKDOWN_CUE.search(text, ends[-1] if ends else lo, start) is not None
+
+
 def _sentence_side(text: str, start: int, end: int, quantity: int) -> tuple[int, int]:
     """The part of ``[start, end)`` on the side of the quantity at ``quantity`` of its sentence ends."""
     cuts = [m.start() for m in _SENTENCE_END.finditer(text, start, end)]
@@ -150,5 +174,7 @@ def _moved_relation(r: tuple, moved: dict, kept: set) -> tuple:
 @Language.factory("govie_metric_bounds", default_config={**METRIC_BOUNDS_CONFIG, "relations": False},
                   assigns=["doc.ents", "doc._.relations"], requires=["doc.ents"])
 def make_metric_bounds(nlp: Language, name: str, leading: list[str], keep: list[str], channel_openers: list[str],
-                       channel_verbs: list[str], trailing: list[str], relations: bool) -> MetricBounds:
-    return MetricBounds(nlp, name, leading, keep, channel_openers, channel_verbs, trailing, relations)
+                       channel_verbs: list[str], trailing: list[str], relations: bool, subject_suffixes: list[str],
+                       subject_verbs: list[str]) -> MetricBounds:
+    return MetricBounds(nlp, name, leading, keep, channel_openers, channel_verbs, trailing, relations,
+                        subject_suffixes, subject_verbs)
