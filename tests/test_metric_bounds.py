@@ -26,6 +26,9 @@ BOUNDS = [
     # a channel before the verb that defines the indicator stays outside
     ("channel", "在区政府网站主动公开信息", "主动公开信息"),
     ("channel, 通过", "通过门户网站发布信息", "发布信息"),
+    # ... and a verb inside the channel's name (信息公开网, 信息公开目录) is not the defining verb
+    ("verb inside the channel's name", "在区政府信息公开网主动公开政府信息", "主动公开政府信息"),
+    ("verb inside the channel's name, 目录", "通过部门信息公开目录发布政府信息", "发布政府信息"),
     # ... but with no object after the verb the channel is the indicator (a breakdown by channel)
     ("channel without object", "通过网站公开", "网站公开"),
     # ... but a quoted name is what distinguishes the indicator: only the linking word goes

@@ -29,6 +29,8 @@ METRIC_BOUNDS_CONFIG = {
     # 发布信息 (but 通过网站公开, a breakdown by channel, keeps its channel)
     "channel_openers": ["通过", "通過", "在", "利用", "依托"],
     "channel_verbs": ["主动公开", "主動公開", "公开", "公開", "发布", "發布", "发表", "發表", "推送", "更新", "公布"],
+    # words that end a channel's name: a verb before one is part of the name (在区政府信息公开网主动公开…)
+    "channel_nouns": ["网站", "网", "专栏", "栏", "平台", "目录", "公众号", "客户端", "微博", "微信"],
     # words that close a predicted METRIC but stay outside it: 等, 的, a change (提高至, 压缩), 超, a conjunction
     # the body that did it, before the verb that defines the indicator (区城市管理局主动公开政府信息 →
     # 主动公开政府信息): a name ending in one of these words, then one of the verbs (matched on the
@@ -67,13 +69,14 @@ class MetricBounds:
     def __init__(self, nlp: Language, name: str, leading: Sequence[str] = (), keep: Sequence[str] = (),
                  channel_openers: Sequence[str] = (), channel_verbs: Sequence[str] = (),
                  trailing: Sequence[str] = (), relations: bool = False, subject_suffixes: Sequence[str] = (),
-                 subject_verbs: Sequence[str] = ()) -> None:
+                 subject_verbs: Sequence[str] = (), channel_nouns: Sequence[str] = ()) -> None:
         self.name = name
         self.relations = relations
         self.leading = re.compile(f"(?:{_alternation(leading)})")
         self.keep = re.compile(f"(?:{_alternation(keep)})")
+        # the verb has an object, and is not part of the channel's name (信息公开网, 信息公开目录)
         self.channel = re.compile(f"(?:{_alternation(channel_openers)})[^，,。；;：:、“”\"「」《》\n]{{1,{_CHANNEL_MAX}}}?"
-                                  f"(?=(?:{_alternation(channel_verbs)})[^\\s，,。；;])")  # the verb has an object
+                                  f"(?=(?:{_alternation(channel_verbs)})(?!{_alternation(channel_nouns)})[^\\s，,。；;])")
         self.trailing = re.compile(f"(?:{_alternation(trailing)})$")
         self.subject = re.compile(f"[\u4e00-\u9fff]{{1,{_SUBJECT_MAX}}}?(?:{_alternation(subject_suffixes)})"
                                   f"(?=(?:{_alternation(subject_verbs)}))")
@@ -175,6 +178,6 @@ def _moved_relation(r: tuple, moved: dict, kept: set) -> tuple:
                   assigns=["doc.ents", "doc._.relations"], requires=["doc.ents"])
 def make_metric_bounds(nlp: Language, name: str, leading: list[str], keep: list[str], channel_openers: list[str],
                        channel_verbs: list[str], trailing: list[str], relations: bool, subject_suffixes: list[str],
-                       subject_verbs: list[str]) -> MetricBounds:
+                       subject_verbs: list[str], channel_nouns: list[str]) -> MetricBounds:
     return MetricBounds(nlp, name, leading, keep, channel_openers, channel_verbs, trailing, relations,
-                        subject_suffixes, subject_verbs)
+                        subject_suffixes, subject_verbs, channel_nouns)
