@@ -13,7 +13,7 @@ from spacy.util import filter_spans
 
 from . import extensions, script
 from .spans import overlaps, span_mask
-from .rule_linker import trim_metric
+from .rule_linker import _BREAKDOWN, trim_metric
 
 
 #: the word lists of ``govie_metric_bounds`` (ANNOTATION.md, narrative METRIC bounds), each kept because
@@ -31,13 +31,13 @@ METRIC_BOUNDS_CONFIG = {
     "channel_verbs": ["主动公开", "主動公開", "公开", "公開", "发布", "發布", "发表", "發表", "推送", "更新", "公布"],
     # words that end a channel's name: a verb before one is part of the name (在区政府信息公开网主动公开…)
     "channel_nouns": ["网站", "网", "专栏", "栏", "平台", "目录", "公众号", "客户端", "微博", "微信"],
-    # words that close a predicted METRIC but stay outside it: 等, 的, a change (提高至, 压缩), 超, a conjunction
     # the body that did it, before the verb that defines the indicator (区城市管理局主动公开政府信息 →
     # 主动公开政府信息): a name ending in one of these words, then one of the verbs (matched on the
     # simplified view); kept after a breakdown cue, where the body names the part
     "subject_suffixes": ["局", "委员会", "委", "办公室", "厅", "中心", "政府", "单位", "部门", "机关", "街道", "镇", "乡"],
     "subject_verbs": ["主动公开", "公开", "受理", "收到", "办结", "答复", "制作", "发布", "接收", "召开", "举办", "开展",
                       "办理", "处理", "回应", "印发", "制发"],
+    # words that close a predicted METRIC but stay outside it: 等, 的, a change (提高至, 压缩), 超, a conjunction
     "trailing": ["等", "的", "超", "提高至", "提高到", "提升至", "提升到", "增至", "增加至", "降至", "降低至", "缩短至",
                  "缩短为", "缩减至", "压缩至", "压缩为", "压缩", "简化为", "简化", "由", "和", "及", "与", "以及"],
 }
@@ -45,7 +45,6 @@ _CHANNEL_MAX = 15
 _SUBJECT_MAX = 12
 _YEAR_END = re.compile(r"(?:由|从|從)?\s*(?:19|20)\d\d\s*(?:年度|年)?$")
 _SENTENCE_END = re.compile(r"[。；;！？!?]")
-_BREAKDOWN_CUE = re.compile(r"其中|分别|包括")
 _BREAKDOWN_LOOKBACK = 120
 _EDGE_SPACE = " \u3000\t\n"
 _BARE = re.compile(r"[-－−]?[\d０-９.,，]+")
@@ -150,7 +149,7 @@ def _in_breakdown(text: str, start: int) -> bool:
     part, and the body or place before its verb is what distinguishes it (其中乡镇人民政府主动公开…, 市政府有关部门主动公开…)."""
     lo = max(0, start - _BREAKDOWN_LOOKBACK)
     ends = [m.end() for m in _SENTENCE_END.finditer(text, lo, start)]
-    return _BREAKDOWN_CUE.search(text, ends[-1] if ends else lo, start) is not None
+    return _BREAKDOWN.search(text, ends[-1] if ends else lo, start) is not None
 
 
 def _sentence_side(text: str, start: int, end: int, quantity: int) -> tuple[int, int]:

@@ -69,6 +69,6 @@ def rule_text(doc: Doc) -> str:
     text = extensions.doc_text(doc)
     cached = doc.user_data.get(RULE_TEXT_KEY)
     if cached is None or cached[0] != len(text):
-        view = simplified_view(text)
-        cached = doc.user_data[RULE_TEXT_KEY] = [len(text), None if view == text else view]
+        store_view(doc, text, simplified_view(text))
+        cached = doc.user_data[RULE_TEXT_KEY]
     return text if cached[1] is None else cached[1]
