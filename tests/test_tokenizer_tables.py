@@ -31,6 +31,15 @@ def _load(path) -> GovieTokenizer:
     return tok
 
 
+def _load_with_words(path):
+    """The tokenizer saved at ``path`` and its fast path's postprocessor; skips when it has no words."""
+    tok = _load(path)
+    post = tok._fast._post
+    if not getattr(post, "do_process", False):
+        pytest.skip("the shipped postprocessor has no words")
+    return tok, post
+
+
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):
     nlp = govie.load()
@@ -128,10 +137,7 @@ def test_saved_words_answer_as_the_sets(saved):
 
 def test_loading_does_not_unpack_the_word_sets(saved):
     ref, path = saved
-    tok = _load(path)
-    post = tok._fast._post
-    if not getattr(post, "do_process", False):
-        pytest.skip("the shipped postprocessor has no words")
+    tok, post = _load_with_words(path)
     assert post._sets is None
     for text in _texts():
         assert _tokens(tok, text) == _tokens(ref, text)
@@ -146,10 +152,7 @@ def test_loading_does_not_unpack_the_word_sets(saved):
 def test_replaced_words_are_the_words_the_fast_path_uses(saved):
     """A postprocessor whose words are assigned after the load: the saved words no longer hold."""
     _, path = saved
-    tok = _load(path)
-    post = tok._fast._post
-    if not getattr(post, "do_process", False):
-        pytest.skip("the shipped postprocessor has no words")
+    tok, post = _load_with_words(path)
     text = "收到政府信息公开申请224件，主动公开政府信息57194条。"
     tok(text)
     mine = {"政府信息公开申请"}
@@ -197,9 +200,7 @@ def test_saving_again_does_not_rebuild_the_word_arrays(saved, tmp_path, monkeypa
     real = pw.word_arrays
     monkeypatch.setattr(pw, "word_arrays", lambda *a: calls.append(1) or real(*a))
     ref, path = saved
-    tok = _load(path)
-    if not getattr(tok._fast._post, "do_process", False):
-        pytest.skip("the shipped postprocessor has no words")
+    tok, _ = _load_with_words(path)
     tok.to_disk(tmp_path / "a")
     tok.to_disk(tmp_path / "b")
     assert calls == []  # read with the tables, written back as they were

@@ -112,11 +112,10 @@ def make_tokenizer_nlp(pkuseg_dir: Optional[Path], script_view: bool = False) ->
     as the pipeline the NER stage saves will tokenize."""
     from ..pipeline import tokenizer  # noqa: F401 (registers govie.ChineseTokenizer.v1)
 
+    tokenizer = {"@tokenizers": "govie.ChineseTokenizer.v1", "script_view": script_view}
     if pkuseg_dir is None:
-        return spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "govie.ChineseTokenizer.v1",
-                                                              "script_view": script_view}}})
-    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "govie.ChineseTokenizer.v1",
-                                                          "segmenter": "pkuseg", "script_view": script_view}}})
+        return spacy.blank("zh", config={"nlp": {"tokenizer": tokenizer}})
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {**tokenizer, "segmenter": "pkuseg"}}})
     nlp.tokenizer.initialize(pkuseg_model=str(pkuseg_dir))
     return nlp
 
