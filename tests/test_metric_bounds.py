@@ -31,6 +31,9 @@ BOUNDS = [
     ("verb inside the channel's name, 目录", "通过部门信息公开目录发布政府信息", "发布政府信息"),
     # ... but with no object after the verb the channel is the indicator (a breakdown by channel)
     ("channel without object", "通过网站公开", "网站公开"),
+    # ... with a qualifier before its opener (主动通过…), and a scope (围绕…) as a channel
+    ("qualifier before the channel", "主动通过市人民政府网站发布政务信息", "发布政务信息"),
+    ("scope before the verb", "围绕环境保护等重点领域公开政府信息", "公开政府信息"),
     # ... but a quoted name is what distinguishes the indicator: only the linking word goes
     ("quoted channel", "通过“两微一端”公开信息", "“两微一端”公开信息"),
     # linking and qualifier words at the start
@@ -74,6 +77,41 @@ def test_a_body_after_a_breakdown_cue_names_the_part(bounds):
     text2 = text + "区城市管理局主动公开政府信息744条。"
     s = text2.index("区城市管理局")
     assert text2[slice(*bounds(text2, s, len(text2) - 5))] == "主动公开政府信息"
+
+
+@pytest.mark.parametrize("text,start,expected", [
+    # the NER's METRIC starts inside a channel its clause opened before it
+    ("我镇通过区政府信息公开系统主动公开政府信息", "公开系统", "主动公开政府信息"),
+    ("市政府办公厅通过青岛政务网部门信息公开目录发布政府信息", "过青岛", "发布政府信息"),
+    ("通过微信公众号公开工作动态", "公众号", "公开工作动态"),
+])
+def test_a_channel_opened_before_the_span_stays_outside(bounds, text, start, expected):
+    s = text.index(start)
+    assert text[slice(*bounds(text, s, len(text)))] == expected
+
+
+def test_a_span_starting_with_the_name_after_its_opener_keeps_the_channel(bounds):
+    # 通过 left out by the NER, the name kept: a breakdown by channel (通过网站…, 通过政务微博…)
+    text = "通过政务微博公开政府信息"
+    assert text[slice(*bounds(text, 2, len(text)))] == "政务微博公开政府信息"
+
+
+@pytest.mark.parametrize("text,start,expected", [
+    # the span starts right after the channel's name: at its verb, whatever the verb
+    ("全年通过政府门户网站回应依申请公开信息", "回应", "回应依申请公开信息"),
+    # a qualifier before the verb is the verb's (主动公布), not the channel's
+    ("在政府网站和县民政局网站主动公布低保对象信息", "主动公布", "主动公布低保对象信息"),
+])
+def test_a_span_starting_after_the_channel_keeps_its_verb(bounds, text, start, expected):
+    s = text.index(start)
+    assert text[slice(*bounds(text, s, len(text)))] == expected
+
+
+def test_a_channel_of_another_clause_is_not_looked_back_at(bounds):
+    # the opener is in the clause before: the span's own words stay
+    text = "通过网站,信息公开目录发布政府信息"
+    s = text.index("信息公开目录")
+    assert text[slice(*bounds(text, s, len(text)))] == "信息公开目录发布政府信息"
 
 
 def test_subject_words_come_from_the_config(nlp):

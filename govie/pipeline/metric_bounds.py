@@ -13,7 +13,7 @@ from spacy.util import filter_spans
 
 from . import extensions, script
 from .spans import overlaps, span_mask
-from .rule_linker import _BREAKDOWN, trim_metric
+from .rule_linker import _BREAKDOWN, _CLAUSE_DELIMS, trim_metric
 
 
 #: the word lists of ``govie_metric_bounds`` (ANNOTATION.md, narrative METRIC bounds), each kept because
@@ -27,10 +27,13 @@ METRIC_BOUNDS_CONFIG = {
     "keep": ["在线", "在線", "在建", "在办", "在辦", "在职", "在職", "在校", "因素", "已办", "已辦"],
     # a channel (通过政府网站, 在村务公开栏) before the verb that defines the indicator and its object:
     # 发布信息 (but 通过网站公开, a breakdown by channel, keeps its channel)
-    "channel_openers": ["通过", "通過", "在", "利用", "依托"],
-    "channel_verbs": ["主动公开", "主動公開", "公开", "公開", "发布", "發布", "发表", "發表", "推送", "更新", "公布"],
+    "channel_openers": ["通过", "通過", "在", "利用", "依托", "围绕", "圍繞"],
+    # qualifiers before a channel's opener, outside with it (主动通过网站发布信息 → 发布信息)
+    "channel_qualifiers": ["主动", "主動", "及时", "及時", "积极", "積極", "全面", "集中", "分别", "分別"],
+    "channel_verbs": ["主动公开", "主動公開", "公开", "公開", "发布", "發布", "发表", "發表", "推送", "更新", "公布",
+                      "主动发布", "主動發布", "主动公布", "主動公布", "主动推送", "主動推送"],
     # words that end a channel's name: a verb before one is part of the name (在区政府信息公开网主动公开…)
-    "channel_nouns": ["网站", "网", "专栏", "栏", "平台", "目录", "公众号", "客户端", "微博", "微信"],
+    "channel_nouns": ["网站", "网", "专栏", "栏", "平台", "目录", "公众号", "客户端", "微博", "微信", "系统"],
     # the body that did it, before the verb that defines the indicator (区城市管理局主动公开政府信息 →
     # 主动公开政府信息): a name ending in one of these words, then one of the verbs (matched on the
     # simplified view); kept after a breakdown cue, where the body names the part
@@ -68,14 +71,20 @@ class MetricBounds:
     def __init__(self, nlp: Language, name: str, leading: Sequence[str] = (), keep: Sequence[str] = (),
                  channel_openers: Sequence[str] = (), channel_verbs: Sequence[str] = (),
                  trailing: Sequence[str] = (), relations: bool = False, subject_suffixes: Sequence[str] = (),
-                 subject_verbs: Sequence[str] = (), channel_nouns: Sequence[str] = ()) -> None:
+                 subject_verbs: Sequence[str] = (), channel_nouns: Sequence[str] = (),
+                 channel_qualifiers: Sequence[str] = ()) -> None:
         self.name = name
         self.relations = relations
         self.leading = re.compile(f"(?:{_alternation(leading)})")
         self.keep = re.compile(f"(?:{_alternation(keep)})")
         # the verb has an object, and is not part of the channel's name (信息公开网, 信息公开目录)
-        self.channel = re.compile(f"(?:{_alternation(channel_openers)})[^，,。；;：:、“”\"「」《》\n]{{1,{_CHANNEL_MAX}}}?"
-                                  f"(?=(?:{_alternation(channel_verbs)})(?!{_alternation(channel_nouns)})[^\\s，,。；;])")
+        qualifier = f"(?:{_alternation(channel_qualifiers)})?"
+        self.opener = re.compile(f"{qualifier}(?:{_alternation(channel_openers)})")
+        self.channel = re.compile(f"{self.opener.pattern}[^，,。；;：:、“”\"「」《》\n]{{1,{_CHANNEL_MAX}}}?"
+                                  f"(?=(?:{_alternation(channel_verbs)})(?!{_alternation(channel_nouns)})"
+                                  f"[^\\s，,。；;])")
+        self.name_end = re.compile(f"(?:{_alternation(channel_nouns)})$")
+        self.name_word = re.compile(f"(?:{_alternation(channel_nouns)})")
         self.trailing = re.compile(f"(?:{_alternation(trailing)})$")
         self.subject = re.compile(f"[\u4e00-\u9fff]{{1,{_SUBJECT_MAX}}}?(?:{_alternation(subject_suffixes)})"
                                   f"(?=(?:{_alternation(subject_verbs)}))")
@@ -83,9 +92,7 @@ class MetricBounds:
     def bounds(self, text: str, start: int, end: int) -> tuple[int, int]:
         """The trimmed ``[start, end)`` of a METRIC; the span itself when trimming would empty it."""
         s, e = start, end
-        m = self.channel.match(text, s, e)  # before trim_metric, which takes 通过 alone
-        if m and m.end() < e:
-            s = m.end()
+        s = self._after_channel(text, s, e)  # before trim_metric, which takes 通过 alone
         m = self.subject.match(text, s, e)
         if m and m.end() < e and not _in_breakdown(text, s):
             s = m.end()
@@ -106,6 +113,26 @@ class MetricBounds:
             if (s, e) == (s0, e0):
                 break
         return (s, e) if e > s else (start, end)
+
+    def _after_channel(self, text: str, s: int, e: int) -> int:
+        """Where the defining verb starts when ``[s, e)`` starts with a channel (通过政府网站发布信息) or
+        inside the name of one its clause opened before ``s`` (the NER's ``公开系统主动公开…`` of
+        ``通过区政府信息公开系统主动公开…``); ``s`` otherwise. A span that starts with the channel's name
+        right after its opener (``政务微博公开政府信息`` of ``通过政务微博公开…``) keeps it: a breakdown by
+        channel; one that starts right after a name's last word (``回应…`` of ``通过政府门户网站回应…``, not
+        ``公众号…`` of ``通过微信公众号…``) starts at its verb."""
+        for p in range(s, max(-1, s - _CHANNEL_MAX - 1), -1):
+            if p < s:
+                if text[p] in _CLAUSE_DELIMS:
+                    break
+                opener = self.opener.match(text, p)
+                if not opener or opener.end() == s or (self.name_end.search(text, p, s)
+                                                       and not self.name_word.match(text, s)):
+                    continue
+            m = self.channel.match(text, p, e)
+            if m and s < m.end() < e:
+                return m.end()
+        return s
 
     def __call__(self, doc: Doc) -> Doc:
         text = script.rule_text(doc)
@@ -177,6 +204,7 @@ def _moved_relation(r: tuple, moved: dict, kept: set) -> tuple:
                   assigns=["doc.ents", "doc._.relations"], requires=["doc.ents"])
 def make_metric_bounds(nlp: Language, name: str, leading: list[str], keep: list[str], channel_openers: list[str],
                        channel_verbs: list[str], trailing: list[str], relations: bool, subject_suffixes: list[str],
-                       subject_verbs: list[str], channel_nouns: list[str]) -> MetricBounds:
+                       subject_verbs: list[str], channel_nouns: list[str],
+                       channel_qualifiers: list[str]) -> MetricBounds:
     return MetricBounds(nlp, name, leading, keep, channel_openers, channel_verbs, trailing, relations,
-                        subject_suffixes, subject_verbs, channel_nouns)
+                        subject_suffixes, subject_verbs, channel_nouns, channel_qualifiers)
