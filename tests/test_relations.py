@@ -358,11 +358,11 @@ def test_updates_move_scores_towards_the_gold(trained) -> None:
     assert {r[:5] for r in doc._.relations} == {g[:5] for g in GOLD}
 
 
-def _annotate(nlp, scored, existing=(), **cfg):
+def _annotate(nlp, scored, existing=(), text="网站公开主动公开政府信息122条",
+              ents=((0, 4, "METRIC"), (4, 12, "METRIC"), (12, 16, "QUANTITY")), **cfg):
     rel = nlp.get_pipe("govie_relations")
-    rel.cfg.update({"threshold": 0.5, "fallback": True, **cfg})
-    doc = nlp.get_pipe("govie_rule_linker")(_doc(nlp, "网站公开主动公开政府信息122条",
-                                                 [(0, 4, "METRIC"), (4, 12, "METRIC"), (12, 16, "QUANTITY")]))
+    rel.cfg.update({"threshold": 0.5, "fallback": True, "one_metric_per_figure": True, **cfg})
+    doc = nlp.get_pipe("govie_rule_linker")(_doc(nlp, text, list(ents)))
     doc._.relations = list(existing)
     pairs = [(label, h, t) for label, h, t, _ in scored]
     logit = lambda p: np.log(p / (1 - p))  # noqa: E731
@@ -513,3 +513,33 @@ def test_label_thresholds_given_to_the_factory_decide_their_label() -> None:
     rel = _pipeline(threshold=0.5, label_thresholds={"PART_OF": 0.3}).get_pipe("govie_relations")
     assert rel._threshold("PART_OF") == 0.3
     assert rel._threshold("VALUE_OF") == 0.5
+
+
+def test_a_figure_loses_the_metric_of_another_figure() -> None:
+    from govie.pipeline.relations import one_metric_per_figure
+
+    # 设有1个受理点,1个阅览点: the second 1个 also scored the first one's METRIC, under the first 1个
+    q1, q2, m1, m2 = (2, 4), (8, 10), (4, 7), (10, 13)
+    rels = [(*q1, *m1, "VALUE_OF", 0.97), (*q2, *m2, "VALUE_OF", 0.96), (*q2, *m1, "VALUE_OF", 0.95)]
+    assert one_metric_per_figure(rels) == rels[:2]
+    # a METRIC no other figure is linked to stays: the text shares the figure (网站和微博均达100%)
+    shared = [(*q1, *m1, "VALUE_OF", 0.97), (*q1, *m2, "VALUE_OF", 0.9)]
+    assert one_metric_per_figure(shared) == shared
+    # a figure whose every METRIC belongs to others keeps its most probable one
+    only = [(*q1, *m1, "VALUE_OF", 0.99), (*q2, *m1, "VALUE_OF", 0.8)]
+    assert one_metric_per_figure(only) == only
+    # PART_OF relations pass through
+    part = [(*m2, *m1, "PART_OF", 0.7)]
+    assert one_metric_per_figure(rels + part) == rels[:2] + part
+
+
+def test_relations_decode_one_metric_per_figure(trained) -> None:
+    text, ents = "设有1个受理点,1个阅览点", [(2, 4, "QUANTITY"), (4, 7, "METRIC"), (8, 10, "QUANTITY"),
+                                     (10, 13, "METRIC")]
+    scored = [("VALUE_OF", (2, 4), (4, 7), 0.97), ("VALUE_OF", (8, 10), (10, 13), 0.96),
+              ("VALUE_OF", (8, 10), (4, 7), 0.95)]
+    got = _annotate(trained, scored, text=text, ents=ents, fallback=False)
+    assert got == [(2, 4, 4, 7, "VALUE_OF", 0.97), (8, 10, 10, 13, "VALUE_OF", 0.96)]
+    off = _annotate(trained, scored, text=text, ents=ents, fallback=False, one_metric_per_figure=False)
+    assert (8, 10, 4, 7, "VALUE_OF", 0.95) in off and len(off) == 3
+    assert _pipeline().get_pipe("govie_relations").cfg["one_metric_per_figure"] is True

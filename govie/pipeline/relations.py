@@ -5,7 +5,8 @@ rule linker's proposals (``Doc._.link_proposals``); writes ``Doc._.relations`` a
 of the proposals it chooses. Its model (``govie.RelationModel.v2``, see :mod:`.relation_model`) takes
 Docs and returns one logit per candidate pair and label; a pair whose probability reaches
 ``threshold`` (or its label's entry in ``label_thresholds``) is a relation ("rules propose, the model
-decides"). With ``fallback``, a quantity the model leaves unlinked takes the rule linker's proposal, as
+decides"); with ``one_metric_per_figure``, a figure keeps no METRIC that another figure takes with a
+higher probability (:func:`one_metric_per_figure`). With ``fallback``, a quantity the model leaves unlinked takes the rule linker's proposal, as
 the rule baseline would. A PART_OF holds only between METRICs that end up entities.
 
 Trained with spaCy's loop (``spacy train training/config.cfg``): binary cross-entropy on the logits
@@ -68,6 +69,30 @@ def place_proposed(doc: Doc, rels: set[tuple], ents: Optional[list[tuple[int, in
             r = (r[0], r[1], span.start_char, span.end_char, r[4], r[5])
         out.append(r)
     return sorted(out)
+
+
+def one_metric_per_figure(rels: list[tuple]) -> list[tuple]:
+    """One figure, one METRIC, unless the text shares it (ANNOTATION.md): a quantity with several
+    VALUE_OF relations in ``rels`` (``(q0, q1, m0, m1, label, p)``) loses those to a METRIC that
+    another quantity is linked to with a higher probability (the METRIC of another figure), and keeps
+    its most probable one whatever happens; a METRIC no other figure takes stays (网站和微博均达100%).
+    Other relations pass through; the order is kept."""
+    best: dict[tuple, tuple] = {}  # METRIC → its most probable VALUE_OF relation
+    per_quantity: dict[tuple, list[tuple]] = {}
+    for r in rels:
+        if r[4] == VALUE_OF:
+            m = (r[2], r[3])
+            if m not in best or r[5] > best[m][5]:
+                best[m] = r
+            per_quantity.setdefault((r[0], r[1]), []).append(r)
+    drop: set[tuple] = set()
+    for links in per_quantity.values():
+        if len(links) > 1:
+            others = [r for r in links if best[(r[2], r[3])] is not r]
+            if len(others) == len(links):
+                others.remove(max(links, key=lambda r: r[5]))
+            drop.update(others)
+    return [r for r in rels if r not in drop]
 
 
 def _settle_part_of(doc: Doc) -> None:
@@ -147,7 +172,7 @@ class RelationExtractor(TrainablePipe):
     """Scores candidate pairs and writes ``Doc._.relations`` (see the module docstring)."""
 
     def __init__(self, vocab, model: Model, name: str = "govie_relations", *, threshold: float = 0.5,
-                 fallback: bool = True, positive_weight: float = 1.0,
+                 fallback: bool = True, positive_weight: float = 1.0, one_metric_per_figure: bool = True,
                  label_thresholds: Optional[Dict[str, float]] = None, label_weights: Optional[Dict[str, float]] = None,
                  scorer: Optional[Callable] = score_relations) -> None:
         for what, per_label in (("label_thresholds", label_thresholds), ("label_weights", label_weights)):
@@ -160,6 +185,7 @@ class RelationExtractor(TrainablePipe):
         self.name = name
         self.scorer = scorer
         self.cfg: dict[str, Any] = {"labels": [], "threshold": threshold, "fallback": fallback,
+                                    "one_metric_per_figure": one_metric_per_figure,
                                     "positive_weight": positive_weight,
                                     "label_thresholds": dict(label_thresholds or {}),
                                     "label_weights": dict(label_weights or {})}
@@ -218,10 +244,11 @@ class RelationExtractor(TrainablePipe):
                   ) -> None:
         existing = list(doc._.relations)
         linked = {(r[0], r[1]) for r in existing if r[4] == VALUE_OF}
-        rels = set(existing)
-        for label, h, t, p in scored:
-            if p >= thresholds[label] and not (label == VALUE_OF and h in linked):
-                rels.add((h[0], h[1], t[0], t[1], label, round(p, 4)))
+        chosen = [(h[0], h[1], t[0], t[1], label, round(p, 4)) for label, h, t, p in scored
+                  if p >= thresholds[label] and not (label == VALUE_OF and h in linked)]
+        if self.cfg.get("one_metric_per_figure", True):
+            chosen = one_metric_per_figure(chosen)
+        rels = set(existing) | set(chosen)
         ents = extensions.entity_offsets(doc)
         doc._.relations = place_proposed(doc, rels, ents)
         if self.cfg["fallback"]:
@@ -317,15 +344,17 @@ nO = null
 
 @Language.factory("govie_relations",
                   default_config={"model": DEFAULT_MODEL, "threshold": 0.5, "fallback": True,
-                                  "positive_weight": 1.0, "label_thresholds": {}, "label_weights": {},
+                                  "positive_weight": 1.0, "one_metric_per_figure": True,
+                                  "label_thresholds": {}, "label_weights": {},
                                   "scorer": {"@scorers": "govie.relation_scorer.v1"}},
                   assigns=["doc.ents", "doc._.relations"], requires=["doc.ents", "doc._.link_proposals"],
                   default_score_weights={"rel_micro_f": 1.0, "rel_micro_p": 0.0, "rel_micro_r": 0.0,
                                          "rel_per_type": None})
 def make_relations(nlp: Language, name: str, model: Model, threshold: float, fallback: bool,
-                   positive_weight: float, scorer: Optional[Callable],
+                   positive_weight: float, scorer: Optional[Callable], one_metric_per_figure: bool = True,
                    label_thresholds: Dict[str, float] = {}, label_weights: Dict[str, float] = {}
                    ) -> RelationExtractor:
     return RelationExtractor(nlp.vocab, model, name, threshold=threshold, fallback=fallback,
-                             positive_weight=positive_weight, label_thresholds=label_thresholds,
+                             positive_weight=positive_weight, one_metric_per_figure=one_metric_per_figure,
+                             label_thresholds=label_thresholds,
                              label_weights=label_weights, scorer=scorer)
