@@ -186,3 +186,24 @@ def test_without_relations_only_entities_move(nlp):
     doc = comp(_doc(nlp, "作为依申请公开件3件", [(0, 8, "METRIC"), (8, 10, "QUANTITY")], []))
     assert [e.text for e in doc.ents] == ["依申请公开件", "3件"]
     assert doc._.relations == []
+
+
+@pytest.mark.parametrize("text,figure,metric,expected", [
+    # number + measure word + noun: the noun is what was counted, the verb after it is not (ANNOTATION.md)
+    ("全县39个乡镇设置信息联络员。", "39个", "乡镇设置信息联络员", "乡镇"),
+    ("目前全市25个部门双随机抽查监管全覆盖。", "25个", "部门双随机抽查监管", "部门"),
+    ("4家企业被评选为创业之星。", "4家", "企业被评选为创业之星", "企业"),
+    ("全省11个市中有5个市开展了试点。", "11个", "市中有", "市"),
+    # the noun alone, or a figure with no measure word: as it is
+    ("配备了2名专职人员。", "2名", "专职人员", "专职人员"),
+    ("主动公开政府信息12条设置专栏。", "12条", "设置专栏", "设置专栏"),
+    ("建成3个服务中心。", "3个", "服务中心", "服务中心"),
+    # a verb inside a name stays (政府信息公开申请受理点, 维护更新不及时的政务新媒体)
+    ("设立1个政府信息公开申请受理点。", "1个", "政府信息公开申请受理点", "政府信息公开申请受理点"),
+])
+def test_a_noun_after_its_figure_ends_before_the_verb(nlp, text, figure, metric, expected):
+    q, m = _at(text, figure), _at(text, metric)
+    comp = MetricBounds(nlp, "b", **METRIC_BOUNDS_CONFIG, relations=True)
+    doc = comp(_doc(nlp, text, [(*q, "QUANTITY"), (*m, "METRIC")], [(*q, *m, "VALUE_OF", 0.9)]))
+    tail = doc._.relations[0][2:4]
+    assert text[slice(*tail)] == expected

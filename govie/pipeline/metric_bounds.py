@@ -40,6 +40,12 @@ METRIC_BOUNDS_CONFIG = {
     "subject_suffixes": ["局", "委员会", "委", "办公室", "厅", "中心", "政府", "单位", "部门", "机关", "街道", "镇", "乡"],
     "subject_verbs": ["主动公开", "公开", "受理", "收到", "办结", "答复", "制作", "发布", "接收", "召开", "举办", "开展",
                       "办理", "处理", "回应", "印发", "制发"],
+    # number + measure word + noun (26家政府部门): the measure words, and the words that end the noun
+    # when the NER's METRIC runs on into what the counted things did (39个乡镇设置信息联络员 → 乡镇)
+    "classifiers": list("个個名家项項篇场場位类類份起所座支批"),
+    "noun_ends": ["设置", "設置", "设立", "設立", "被", "已", "均", "分别", "分別", "进行", "進行", "开展", "開展",
+                  "实现", "實現", "推进", "推進", "提供", "兼职", "兼職", "参与", "參與", "参加", "參加", "通过",
+                  "通過", "可通过", "可通過", "双随机", "雙隨機", "中有"],
     # words that close a predicted METRIC but stay outside it: 等, 的, a change (提高至, 压缩), 超, a conjunction
     "trailing": ["等", "的", "超", "提高至", "提高到", "提升至", "提升到", "增至", "增加至", "降至", "降低至", "缩短至",
                  "缩短为", "缩减至", "压缩至", "压缩为", "压缩", "简化为", "简化", "由", "和", "及", "与", "以及"],
@@ -65,14 +71,16 @@ class MetricBounds:
     after a breakdown cue), a year at the end (``点击量由2011年``). Line breaks inside the phrase stay.
 
     ``relations``: also trim the METRICs that relations point to (the final spans, after the linker),
-    moving the relations with them, and cut a METRIC at a sentence end (``。；``) on its quantity's side.
+    moving the relations with them, cut a METRIC at a sentence end (``。；``) on its quantity's side, and
+    end the noun after a figure's measure word before the words of ``noun_ends`` (``39个乡镇设置…`` → ``乡镇``).
     """
 
     def __init__(self, nlp: Language, name: str, leading: Sequence[str] = (), keep: Sequence[str] = (),
                  channel_openers: Sequence[str] = (), channel_verbs: Sequence[str] = (),
                  trailing: Sequence[str] = (), relations: bool = False, subject_suffixes: Sequence[str] = (),
                  subject_verbs: Sequence[str] = (), channel_nouns: Sequence[str] = (),
-                 channel_qualifiers: Sequence[str] = ()) -> None:
+                 channel_qualifiers: Sequence[str] = (), classifiers: Sequence[str] = (),
+                 noun_ends: Sequence[str] = ()) -> None:
         self.name = name
         self.relations = relations
         self.leading = re.compile(f"(?:{_alternation(leading)})")
@@ -86,6 +94,8 @@ class MetricBounds:
         self.name_end = re.compile(f"(?:{_alternation(channel_nouns)})$")
         self.name_word = re.compile(f"(?:{_alternation(channel_nouns)})")
         self.trailing = re.compile(f"(?:{_alternation(trailing)})$")
+        self.classifier = re.compile(f"(?:{_alternation(classifiers)})$")
+        self.noun_end = re.compile(f"(?:{_alternation(noun_ends)})")
         self.subject = re.compile(f"[\u4e00-\u9fff]{{1,{_SUBJECT_MAX}}}?(?:{_alternation(subject_suffixes)})"
                                   f"(?=(?:{_alternation(subject_verbs)}))")
 
@@ -143,9 +153,12 @@ class MetricBounds:
         tables = [(t["start"], t["end"]) for t in (doc.user_data.get("govie_meta") or {}).get("tables", [])]
         in_table = span_mask(len(text) + 1, ((s, e + 1) for s, e in tables))
         labels = set()
+        nouns = set()  # METRICs right after their figure's measure word (26家政府部门)
         for r in rels:
             if r[4] == "VALUE_OF":
                 near.setdefault((r[2], r[3]), r[0])
+                if r[1] == r[2] and self.classifier.search(text, r[0], r[1]):
+                    nouns.add((r[2], r[3]))
                 if overlaps(r[0], r[1], in_table) or _BARE.fullmatch(text, r[0], r[1]):
                     labels.add((r[2], r[3]))
         replaced, moved = {}, {}  # the index of an entity → its trimmed span; offsets → offsets
@@ -156,6 +169,9 @@ class MetricBounds:
                 q = near.get((start, end))
                 if q is not None and _SENTENCE_END.search(text, start, end):
                     start, end = _sentence_side(text, start, end, q)
+                if (start0, end0) in nouns:
+                    m = self.noun_end.search(text, start + 1, end)
+                    end = m.start() if m else end
                 start, end = self.bounds(text, start, end)
                 if (start, end) != (start0, end0):
                     span = doc.char_span(start, end, label="METRIC", alignment_mode="contract")
@@ -205,6 +221,6 @@ def _moved_relation(r: tuple, moved: dict, kept: set) -> tuple:
 def make_metric_bounds(nlp: Language, name: str, leading: list[str], keep: list[str], channel_openers: list[str],
                        channel_verbs: list[str], trailing: list[str], relations: bool, subject_suffixes: list[str],
                        subject_verbs: list[str], channel_nouns: list[str],
-                       channel_qualifiers: list[str]) -> MetricBounds:
+                       channel_qualifiers: list[str], classifiers: list[str], noun_ends: list[str]) -> MetricBounds:
     return MetricBounds(nlp, name, leading, keep, channel_openers, channel_verbs, trailing, relations,
-                        subject_suffixes, subject_verbs, channel_nouns, channel_qualifiers)
+                        subject_suffixes, subject_verbs, channel_nouns, channel_qualifiers, classifiers, noun_ends)
