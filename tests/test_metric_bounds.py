@@ -62,6 +62,9 @@ BOUNDS = [
     # ... but a bare body word is part of the phrase, and with no defining verb after it the body stays
     ("body word alone", "政府公开信息", "政府公开信息"),
     ("body without a verb", "区财政局年度报告", "区财政局年度报告"),
+    # a scope word inside: what comes before it is a heading or context glued on (ANNOTATION.md: 全年 stays out)
+    ("scope word inside", "主动公开情况全年政府信息主动公开", "政府信息主动公开"),
+    ("scope word 今年", "工作概况今年受理申请", "受理申请"),
     # never empty
     ("only a linking word", "的", "的"),
 ]

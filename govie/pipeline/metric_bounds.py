@@ -46,6 +46,9 @@ METRIC_BOUNDS_CONFIG = {
     "noun_ends": ["设置", "設置", "设立", "設立", "被", "已", "均", "分别", "分別", "进行", "進行", "开展", "開展",
                   "实现", "實現", "推进", "推進", "提供", "兼职", "兼職", "参与", "參與", "参加", "參加", "通过",
                   "通過", "可通过", "可通過", "双随机", "雙隨機", "中有"],
+    # scope words: inside a METRIC, what comes before one is a heading or context glued on (（一）主动公开情况
+    # 全年政府信息主动公开 → 政府信息主动公开)
+    "scopes": ["全年", "全年度", "今年"],
     # words that close a predicted METRIC but stay outside it: 等, 的, a change (提高至, 压缩), 超, a conjunction
     "trailing": ["等", "的", "超", "提高至", "提高到", "提升至", "提升到", "增至", "增加至", "降至", "降低至", "缩短至",
                  "缩短为", "缩减至", "压缩至", "压缩为", "压缩", "简化为", "简化", "由", "和", "及", "与", "以及"],
@@ -80,7 +83,7 @@ class MetricBounds:
                  trailing: Sequence[str] = (), relations: bool = False, subject_suffixes: Sequence[str] = (),
                  subject_verbs: Sequence[str] = (), channel_nouns: Sequence[str] = (),
                  channel_qualifiers: Sequence[str] = (), classifiers: Sequence[str] = (),
-                 noun_ends: Sequence[str] = ()) -> None:
+                 noun_ends: Sequence[str] = (), scopes: Sequence[str] = ()) -> None:
         self.name = name
         self.relations = relations
         self.leading = re.compile(f"(?:{_alternation(leading)})")
@@ -96,6 +99,7 @@ class MetricBounds:
         self.trailing = re.compile(f"(?:{_alternation(trailing)})$")
         self.classifier = re.compile(f"(?:{_alternation(classifiers)})$")
         self.noun_end = re.compile(f"(?:{_alternation(noun_ends)})")
+        self.scope = re.compile(f"(?:{_alternation(scopes)})")
         self.subject = re.compile(f"[\u4e00-\u9fff]{{1,{_SUBJECT_MAX}}}?(?:{_alternation(subject_suffixes)})"
                                   f"(?=(?:{_alternation(subject_verbs)}))")
 
@@ -103,6 +107,9 @@ class MetricBounds:
         """The trimmed ``[start, end)`` of a METRIC; the span itself when trimming would empty it."""
         s, e = start, end
         s = self._after_channel(text, s, e)  # before trim_metric, which takes 通过 alone
+        m = self.scope.search(text, s + 1, e)
+        if m and m.end() < e:
+            s = m.end()
         m = self.subject.match(text, s, e)
         if m and m.end() < e and not _in_breakdown(text, s):
             s = m.end()
@@ -221,6 +228,8 @@ def _moved_relation(r: tuple, moved: dict, kept: set) -> tuple:
 def make_metric_bounds(nlp: Language, name: str, leading: list[str], keep: list[str], channel_openers: list[str],
                        channel_verbs: list[str], trailing: list[str], relations: bool, subject_suffixes: list[str],
                        subject_verbs: list[str], channel_nouns: list[str],
-                       channel_qualifiers: list[str], classifiers: list[str], noun_ends: list[str]) -> MetricBounds:
+                       channel_qualifiers: list[str], classifiers: list[str], noun_ends: list[str],
+                       scopes: list[str]) -> MetricBounds:
     return MetricBounds(nlp, name, leading, keep, channel_openers, channel_verbs, trailing, relations,
-                        subject_suffixes, subject_verbs, channel_nouns, channel_qualifiers, classifiers, noun_ends)
+                        subject_suffixes, subject_verbs, channel_nouns, channel_qualifiers, classifiers, noun_ends,
+                        scopes)
