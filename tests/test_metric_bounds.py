@@ -50,6 +50,7 @@ BOUNDS = [
     ("trailing 提高至", "报销比例提高至", "报销比例"),
     ("trailing 超", "注册用户超", "注册用户"),
     ("trailing year", "网站访问量由2019年", "网站访问量"),
+    ("trailing 从 (a change from one figure to another)", "平均等候时长从", "平均等候时长"),
     ("trailing conjunction", "专职工作人员和", "专职工作人员"),
     ("trailing share word (占比 shares)", "主动公开信息占", "主动公开信息"),
     ("trailing qualifier (trim_metric)", "公开提案信息约", "公开提案信息"),

@@ -51,7 +51,7 @@ METRIC_BOUNDS_CONFIG = {
     "scopes": ["全年", "全年度", "今年"],
     # words that close a predicted METRIC but stay outside it: 等, 的, a change (提高至, 压缩), 超, a conjunction
     "trailing": ["等", "的", "超", "提高至", "提高到", "提升至", "提升到", "增至", "增加至", "降至", "降低至", "缩短至",
-                 "缩短为", "缩减至", "压缩至", "压缩为", "压缩", "简化为", "简化", "由", "和", "及", "与", "以及"],
+                 "缩短为", "缩减至", "压缩至", "压缩为", "压缩", "简化为", "简化", "由", "从", "從", "和", "及", "与", "以及"],
 }
 _CHANNEL_MAX = 15
 _SUBJECT_MAX = 12
