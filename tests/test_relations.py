@@ -543,3 +543,25 @@ def test_relations_decode_one_metric_per_figure(trained) -> None:
     off = _annotate(trained, scored, text=text, ents=ents, fallback=False, one_metric_per_figure=False)
     assert (8, 10, 4, 7, "VALUE_OF", 0.95) in off and len(off) == 3
     assert _pipeline().get_pipe("govie_relations").cfg["one_metric_per_figure"] is True
+
+
+def test_a_rate_is_no_part_of_a_count() -> None:
+    import spacy
+
+    from govie.pipeline.relations import drop_rate_parts
+
+    nlp = spacy.blank("zh")
+    text = "主动公开政府信息120条，全文电子化率100%，其中规范性文件12条。"
+    ents = [(0, 8, "METRIC"), (8, 12, "QUANTITY"), (13, 19, "METRIC"), (19, 23, "QUANTITY"),
+            (26, 31, "METRIC"), (31, 34, "QUANTITY")]
+    doc = _doc(nlp, text, ents)
+    rate_part, count_part = (13, 19, 0, 8, "PART_OF", 0.9), (26, 31, 0, 8, "PART_OF", 0.9)
+    doc._.relations = [(8, 12, 0, 8, "VALUE_OF", 1.0), (19, 23, 13, 19, "VALUE_OF", 0.9),
+                       (31, 34, 26, 31, "VALUE_OF", 0.9), rate_part, count_part]
+    drop_rate_parts(doc)
+    assert rate_part not in doc._.relations and count_part in doc._.relations
+    # a share under a share (其中…占N%) stays: the same unit on both sides
+    doc._.relations = [(8, 12, 0, 8, "VALUE_OF", 1.0), (19, 23, 13, 19, "VALUE_OF", 0.9),
+                       (8, 12, 13, 19, "VALUE_OF", 0.9), rate_part]
+    drop_rate_parts(doc)
+    assert rate_part in doc._.relations

@@ -95,6 +95,24 @@ def one_metric_per_figure(rels: list[tuple]) -> list[tuple]:
     return [r for r in rels if r not in drop]
 
 
+def drop_rate_parts(doc: Doc) -> None:
+    """A PART_OF whose child is measured only in percent under a parent measured only in other units
+    is a rate of the whole (``全文电子化率100%`` after ``主动公开政府信息120条``), not a part of it: it goes."""
+    rels = doc._.relations
+    if not any(r[4] == PART_OF for r in rels):
+        return
+    values = [r for r in rels if r[4] == VALUE_OF]
+    read = extensions.readings(doc, {(r[0], r[1], "QUANTITY") for r in values}, extensions.doc_text(doc))
+    units: dict[tuple[int, int], set] = {}
+    for r in values:
+        n = read[(r[0], r[1])]
+        units.setdefault((r[2], r[3]), set()).add(None if n is None else n.unit)
+    kept = [r for r in rels if not (r[4] == PART_OF and units.get((r[0], r[1])) == {"%"}
+                                    and "%" not in units.get((r[2], r[3]), {"%"}))]
+    if len(kept) < len(rels):
+        doc._.relations = kept
+
+
 def _settle_part_of(doc: Doc) -> None:
     """A PART_OF holds between METRIC entities: an end that is no entity moves to the one METRIC
     entity that overlaps it (the span a figure placed), else the relation goes."""
@@ -257,6 +275,7 @@ class RelationExtractor(TrainablePipe):
             quantities = {(s, e) for s, e, label in ents if label == "QUANTITY" and (s, e) not in linked}
             accept(doc, doc._.get(PROPOSALS) or {}, quantities)
         _settle_part_of(doc)
+        drop_rate_parts(doc)
 
     # -- training --------------------------------------------------------------------------------
     def get_loss(self, examples: Iterable[Example], scores: RelationScores) -> tuple[float, Floats2d]:
