@@ -40,7 +40,9 @@ BOUNDS = [
     ("leading 作为", "作为依申请公开件", "依申请公开件"),
     ("leading 来自", "来自法人申请", "法人申请"),
     ("leading qualifier", "专门的查阅点", "查阅点"),
-    ("leading linking word (trim_metric)", "共受理依申请公开", "受理依申请公开"),
+    ("leading linking word", "共受理依申请公开", "受理依申请公开"),
+    ("leading scope word", "当年发布政府信息", "发布政府信息"),
+    ("keep 共性", "共性权力事项", "共性权力事项"),
     # a word that starts like a linking word and belongs to the indicator
     ("keep 在线", "在线访谈", "在线访谈"),
     # words at the end
@@ -211,3 +213,9 @@ def test_a_noun_after_its_figure_ends_before_the_verb(nlp, text, figure, metric,
     doc = comp(_doc(nlp, text, [(*q, "QUANTITY"), (*m, "METRIC")], [(*q, *m, "VALUE_OF", 0.9)]))
     tail = doc._.relations[0][2:4]
     assert text[slice(*tail)] == expected
+
+
+def test_leading_words_go_wherever_the_span_starts(bounds):
+    text = "截至12月31日，市科委通过部门网站当年发布政府信息393件。"
+    s = text.index("当年")
+    assert text[slice(*bounds(text, s, text.index("393")))] == "发布政府信息"

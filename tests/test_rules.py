@@ -80,7 +80,7 @@ def test_an_enumeration_before_a_figure_is_one_metric_unless_the_figure_is_share
 
 
 @pytest.mark.parametrize("span, metric", [
-    (";土地交易公告", "土地交易公告"), ("公开提案议案信息约", "公开提案议案信息"), ("已办结", "办结"),
+    (";土地交易公告", "土地交易公告"), ("公开提案议案信息约", "公开提案议案信息"),
     ("报送专报、周报、季报合计", "报送专报、周报、季报"), ("主动公开政府信息", "主动公开政府信息"),
 ])
 def test_trim_metric_drops_edges_the_guidelines_leave_out(span, metric):
@@ -131,6 +131,23 @@ LEADING_WORDS = [
 def test_a_leading_linking_or_scope_word_is_not_part_of_the_metric(word):
     text = f"{word}政府网站发布信息57条。"
     assert metrics_of(text) == {"57条": ["政府网站发布信息"]}, text
+
+
+@pytest.mark.parametrize("before", ["", "上文。", "上文\n"])
+@pytest.mark.parametrize("span, metric", [("（三）土地交易公告", "土地交易公告"), ("2、土地交易公告", "土地交易公告"),
+                                          ("上年结转政府信息公开申请", "上年结转政府信息公开申请")])
+def test_trim_metric_peels_a_list_marker_wherever_the_span_starts(before, span, metric):
+    # (its pattern was anchored with ^ at the start of the whole text: a span further on kept the marker;
+    # the scope and subject words of the rule linker's list stay, 上年结转… is an indicator of its own)
+    from govie.pipeline.rule_linker import trim_metric
+
+    text = before + span + "12条"
+    start, end = trim_metric(text, len(before), len(before) + len(span))
+    assert text[start:end] == metric
+
+
+def test_a_label_line_above_loses_its_list_marker():
+    assert metrics_of("主动公开情况\n（三）主动公开政府信息数\n35\n") == {"35": ["主动公开政府信息数"]}
 
 
 @pytest.mark.parametrize("span", ["（三）土地交易公告", "（2）土地交易公告", "2、土地交易公告", "2 .土地交易公告", "12．土地交易公告"])

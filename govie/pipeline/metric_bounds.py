@@ -22,9 +22,11 @@ from .rule_linker import _BREAKDOWN, _CLAUSE_DELIMS, trim_metric
 METRIC_BOUNDS_CONFIG = {
     # linking, scope and qualifier words that open a predicted METRIC but stay outside it
     "leading": ["通过", "通過", "利用", "依托", "因", "作为", "作為", "来自", "來自", "发生", "發生", "具体包括", "已",
-                "专门的", "專門的", "在"],
+                "专门的", "專門的", "在", "其中", "包括", "此外", "另外", "同时", "共计", "合计", "总计", "累计", "共",
+                "全年", "今年", "当年", "年度内", "先后", "分别为", "分别是", "分别", "目前", "已经"],
     # words that begin with a leading word and are words of the indicator (在线访谈)
-    "keep": ["在线", "在線", "在建", "在办", "在辦", "在职", "在職", "在校", "因素", "已办", "已辦"],
+    "keep": ["在线", "在線", "在建", "在办", "在辦", "在职", "在職", "在校", "因素", "已办", "已辦", "共性", "共享",
+             "共同", "同时段"],
     # a channel (通过政府网站, 在村务公开栏) before the verb that defines the indicator and its object:
     # 发布信息 (but 通过网站公开, a breakdown by channel, keeps its channel)
     "channel_openers": ["通过", "通過", "在", "利用", "依托", "围绕", "圍繞"],

@@ -26,8 +26,8 @@ from .quantities import QuantityMatch
 from .spans import overlaps, set_entities, span_mask, without_overlaps
 
 _CLAUSE_DELIMS = set("，,。；;：:！？!?\n（(）)|｜\t“”\"《》【】[]")
-_LEADING = re.compile(
-    r"^(?:[\s　]|其中|包括|此外|另外|同时|共计|合计|总计|累计|共|计|全年|今年|本年度|本年|年度内|当年|去年|上年|"
+_LEADING = re.compile(  # (no ^: match(text, pos) anchors at pos, ^ only at the text's start)
+    r"(?:[\s　]|其中|包括|此外|另外|同时|共计|合计|总计|累计|共|计|全年|今年|本年度|本年|年度内|当年|去年|上年|"
     r"全市|全区|全县|全省|全州|全镇|全局|全委|全办|我市|我区|我县|我省|我局|我委|我办|我镇|我中心|本机关|本单位|本部门|"
     r"市政府|区政府|县政府|各级|各地|各部门|各单位|先后|分别为|分别是|分别|目前|现有|已经|已|均|并|还|又|再|也|通过|"
     r"[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．]|\d{1,2}\s*[.．](?!\d)|"
@@ -39,7 +39,10 @@ _TRAILING_WORD = re.compile(
 _TRAILING_WORD_MAX = 3
 _SUBJECT_ONLY = re.compile(r"^(?:[\s　的之等和及与]|)$")
 _NOTE_LINE = re.compile(r"^\s*[（(].*[)）]\s*$")
-_MARKER = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．]|\d{1,2}(?=[\u3400-\u9fff]))\s*")
+_MARKER = re.compile(r"\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．]|\d{1,2}(?=[\u3400-\u9fff]))\s*")
+#: a list marker opening a METRIC (（三）, 2、, 2 ., 一是): the marker alternatives of ``_LEADING``
+_LIST_MARKER = re.compile(r"\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．]|\d{1,2}\s*[.．](?!\d)|"
+                          r"[一二三四五六七八九十]是)\s*")
 _MAX_METRIC = 20
 _ADVERB_BEFORE_VERB = re.compile(
     r"(?:共计|累计|合计|总计|共)(?=主动公开|公开|发布|公布|受理|办结|答复|收到|接收|召开|举办|回应|清理|推送|办理|处理|"
@@ -129,14 +132,17 @@ _EDGE_PUNCT = " \u3000\t\n，,。；;：:、！？!?|｜"
 
 
 def trim_metric(text: str, start: int, end: int) -> tuple[int, int]:
-    """``[start, end)`` without punctuation, linking words or qualifiers at its ends (``;土地交易公告``,
-    ``公开提案议案信息约``, ``已办结``): the bounds the guidelines give a METRIC. May return an empty span."""
+    """``[start, end)`` without punctuation or a list marker at its start and without linking words or
+    qualifiers at its end (``;土地交易公告``, ``（三）土地交易公告``, ``公开提案议案信息约``). May return an empty
+    span. The words that open a predicted METRIC are ``govie_metric_bounds``' config (``leading``): the
+    rule linker's wider list (``_LEADING``: 本机关, 市政府, 上年…) would cut words that distinguish an
+    indicator (本机关不掌握, 上年结转政府信息公开申请)."""
     while start < end and text[start] in _EDGE_PUNCT:
         start += 1
     while end > start and text[end - 1] in _EDGE_PUNCT:
         end -= 1
     end = trailing_start(text, start, end)
-    m = _LEADING.match(text, start, end)
+    m = _LIST_MARKER.match(text, start, end)
     if m:
         start = m.end()
     return start, max(start, end)
