@@ -6,8 +6,9 @@ of the proposals it chooses. Its model (``govie.RelationModel.v2``, see :mod:`.r
 Docs and returns one logit per candidate pair and label; a pair whose probability reaches
 ``threshold`` (or its label's entry in ``label_thresholds``) is a relation ("rules propose, the model
 decides"); with ``one_metric_per_figure``, a figure keeps no METRIC that another figure takes with a
-higher probability (:func:`one_metric_per_figure`). With ``fallback``, a quantity the model leaves unlinked takes the rule linker's proposal, as
-the rule baseline would. A PART_OF holds only between METRICs that end up entities.
+higher probability (:func:`one_metric_per_figure`). With ``fallback``, a quantity the model leaves
+unlinked takes the rule linker's proposal, as the rule baseline would. A PART_OF holds only between
+METRICs that end up entities, and never from a rate to a count (:func:`drop_rate_parts`).
 
 Trained with spaCy's loop (``spacy train training/config.cfg``): binary cross-entropy on the logits
 of each candidate's label, positives weighted by ``positive_weight`` (they are rare) or by their

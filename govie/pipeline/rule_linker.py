@@ -26,12 +26,12 @@ from .quantities import QuantityMatch
 from .spans import overlaps, set_entities, span_mask, without_overlaps
 
 _CLAUSE_DELIMS = set("，,。；;：:！？!?\n（(）)|｜\t“”\"《》【】[]")
+#: list markers (（三）, 2、, 2 ., 一是)
+_MARKERS = r"[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．]|\d{1,2}\s*[.．](?!\d)|[一二三四五六七八九十]是"
 _LEADING = re.compile(  # (no ^: match(text, pos) anchors at pos, ^ only at the text's start)
     r"(?:[\s　]|其中|包括|此外|另外|同时|共计|合计|总计|累计|共|计|全年|今年|本年度|本年|年度内|当年|去年|上年|"
     r"全市|全区|全县|全省|全州|全镇|全局|全委|全办|我市|我区|我县|我省|我局|我委|我办|我镇|我中心|本机关|本单位|本部门|"
-    r"市政府|区政府|县政府|各级|各地|各部门|各单位|先后|分别为|分别是|分别|目前|现有|已经|已|均|并|还|又|再|也|通过|"
-    r"[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．]|\d{1,2}\s*[.．](?!\d)|"
-    r"[一二三四五六七八九十]是)+")
+    rf"市政府|区政府|县政府|各级|各地|各部门|各单位|先后|分别为|分别是|分别|目前|现有|已经|已|均|并|还|又|再|也|通过|{_MARKERS})+")
 #: linking words a METRIC never ends with (peeled off its end together with white space)
 _TRAILING_WORD = re.compile(
     r"(?:共计|合计|总计|累计|总数为|数量为|总量为|数为|人数为|达到|多达|达|为|是|有|约|近|超过|逾|计|共|均|都|各|"
@@ -40,9 +40,8 @@ _TRAILING_WORD_MAX = 3
 _SUBJECT_ONLY = re.compile(r"^(?:[\s　的之等和及与]|)$")
 _NOTE_LINE = re.compile(r"^\s*[（(].*[)）]\s*$")
 _MARKER = re.compile(r"\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．]|\d{1,2}(?=[\u3400-\u9fff]))\s*")
-#: a list marker opening a METRIC (（三）, 2、, 2 ., 一是): the marker alternatives of ``_LEADING``
-_LIST_MARKER = re.compile(r"\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．]|\d{1,2}\s*[.．](?!\d)|"
-                          r"[一二三四五六七八九十]是)\s*")
+#: a list marker opening a METRIC
+_LIST_MARKER = re.compile(rf"\s*(?:{_MARKERS})\s*")
 _MAX_METRIC = 20
 _ADVERB_BEFORE_VERB = re.compile(
     r"(?:共计|累计|合计|总计|共)(?=主动公开|公开|发布|公布|受理|办结|答复|收到|接收|召开|举办|回应|清理|推送|办理|处理|"
