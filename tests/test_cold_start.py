@@ -125,3 +125,56 @@ def test_import_deferring_leaves_the_submodule_until_its_function_is_called(tmp_
     value, before, first, rebound, loads, again = json.loads(_run(code).strip().splitlines()[-1])
     assert value == 1 and before is False
     assert first == ["real", 2] and rebound and loads == 1 and again
+
+
+def _run_code(code, tmp_path):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+
+
+def test_the_command_ends_without_finalization_once_everything_is_written(tmp_path):
+    # tearing down the modules of spaCy and its stack costs a fifth of a one-file parse: the command
+    # leaves with os._exit once stdout and stderr are flushed and the atexit handlers have run
+    code = (
+        "import atexit, sys\n"
+        "from govie.cli import _quick_exit\n"
+        "class Finalized:\n"
+        "    def __del__(self):\n"
+        "        open('finalized', 'w').close()\n"
+        "kept = Finalized()\n"
+        "atexit.register(lambda: open('atexit', 'w').close())\n"
+        "print('written')\n"  # a pipe: buffered until flushed
+        "print('said', file=sys.stderr)\n"
+        "_quick_exit(3)\n"
+    )
+    p = _run_code(code, tmp_path)
+    assert p.returncode == 3
+    assert p.stdout == "written\n" and p.stderr == "said\n"
+    assert (tmp_path / "atexit").exists()
+    assert not (tmp_path / "finalized").exists()
+
+
+def test_with_another_thread_running_the_command_exits_the_usual_way(tmp_path):
+    code = (
+        "import threading, time\n"
+        "from govie.cli import _quick_exit\n"
+        "def late():\n"
+        "    time.sleep(0.3)\n"
+        "    open('thread', 'w').close()\n"
+        "threading.Thread(target=late).start()\n"
+        "_quick_exit(0)\n"
+    )
+    p = _run_code(code, tmp_path)
+    assert p.returncode == 0 and (tmp_path / "thread").exists()
+
+
+def test_python_m_govie_cli_and_the_script_entry_end_through_the_quick_exit():
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    scripts = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts["govie"] == "govie.cli:run"
+    assert "sys.exit(main())" not in (root / "govie" / "cli.py").read_text(encoding="utf-8")
