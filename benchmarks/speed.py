@@ -26,7 +26,8 @@ second process (start-up, sending texts and results). ``--parallel-only`` runs j
 ``--cold-start FILE`` times ``python -m govie.cli parse FILE`` in fresh processes instead (wall and CPU,
 medians; with ``--baseline TREE``, that tree's too, in turns), then shows where one process spends it
 (import govie, import spacy as the CLI does, load(), the parse), whether a parse imported any heavy optional
-library, and for scale the CPU of a bare interpreter and of a bare ``import spacy``.
+library, and for scale the CPU of a bare interpreter and of a bare ``import spacy``, and how long the
+interpreter's teardown takes after ``import spacy`` (which the ``govie`` command skips).
 Each tree's bytecode is compiled first, as ``pip install`` does (this environment may set
 ``PYTHONDONTWRITEBYTECODE``, and compiling govie's sources costs ~0.4 s in every run otherwise).
 """
@@ -258,6 +259,13 @@ def cold_start(path: Path, rounds: int, baseline: Optional[Path] = None) -> int:
             runs.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
         floor[name] = statistics.median(runs)
     print("for scale, fresh processes (median CPU): " + ", ".join(f"{k} {v:.2f} s" for k, v in floor.items()))
+    ends = []  # from the last statement of a process that imports spaCy to the process's end
+    for _ in range(rounds):
+        out = subprocess.run([sys.executable, "-c", "import spacy, time; print(time.time())"], check=True,
+                             capture_output=True, text=True)
+        ends.append(time.time() - float(out.stdout.split()[-1]))
+    print(f"interpreter teardown after 'import spacy' (median wall from its last statement to the process's end): "
+          f"{statistics.median(ends):.2f} s; the govie command skips it (govie.cli._quick_exit)")
     return 0
 
 
