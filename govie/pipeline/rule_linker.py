@@ -26,8 +26,9 @@ from .quantities import QuantityMatch
 from .spans import overlaps, set_entities, span_mask, without_overlaps
 
 _CLAUSE_DELIMS = set("，,。；;：:！？!?\n（(）)|｜\t“”\"《》【】[]")
-#: list markers (（三）, 2、, 2 ., 一是)
-_MARKERS = r"[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．]|\d{1,2}\s*[.．](?!\d)|[一二三四五六七八九十]是"
+#: numbered list markers (（三）, 2、), and all that open a METRIC (also 2 ., 一是)
+_NUMBERED = r"[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．]"
+_MARKERS = _NUMBERED + r"|\d{1,2}\s*[.．](?!\d)|[一二三四五六七八九十]是"
 _LEADING = re.compile(  # (no ^: match(text, pos) anchors at pos, ^ only at the text's start)
     r"(?:[\s　]|其中|包括|此外|另外|同时|共计|合计|总计|累计|共|计|全年|今年|本年度|本年|年度内|当年|去年|上年|"
     r"全市|全区|全县|全省|全州|全镇|全局|全委|全办|我市|我区|我县|我省|我局|我委|我办|我镇|我中心|本机关|本单位|本部门|"
@@ -39,7 +40,7 @@ _TRAILING_WORD = re.compile(
 _TRAILING_WORD_MAX = 3
 _SUBJECT_ONLY = re.compile(r"^(?:[\s　的之等和及与]|)$")
 _NOTE_LINE = re.compile(r"^\s*[（(].*[)）]\s*$")
-_MARKER = re.compile(r"\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．]|\d{1,2}(?=[\u3400-\u9fff]))\s*")
+_MARKER = re.compile(rf"\s*(?:{_NUMBERED}|\d{{1,2}}(?=[\u3400-\u9fff]))\s*")
 #: a list marker opening a METRIC
 _LIST_MARKER = re.compile(rf"\s*(?:{_MARKERS})\s*")
 _MAX_METRIC = 20
