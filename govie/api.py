@@ -12,6 +12,7 @@ from typing import Callable, Iterable, Iterator, Optional, TypeVar, Union
 import spacy
 from spacy.language import Language
 
+from .pipeline.extensions import no_relation_spans
 from .report import Fact, Report, TextSpan, report_from_doc
 
 MODEL_DIR = Path(__file__).parent / "model"
@@ -364,7 +365,13 @@ def parse_many(texts: Iterable[str], nlp: Optional[Language] = None, n_process: 
     registry: dict[int, tuple[str, list[int]]] = {}
     pending: list[Report] = []
     for group in _batches(pieces(), batch_size, BATCH_CHARS, size=lambda item: len(item[0])):
-        for doc, (i, j, n) in nlp.pipe(group, as_tuples=True, batch_size=len(group)):
+        docs = nlp.pipe(group, as_tuples=True, batch_size=len(group))
+        while True:
+            with no_relation_spans():  # the Reports read doc._.relations; the Docs stay here
+                item = next(docs, None)
+            if item is None:
+                break
+            doc, (i, j, n) = item
             text, offsets = registry[i]
             pending.append(_shift(report_from_doc(doc), offsets[j]))
             if j == n - 1:

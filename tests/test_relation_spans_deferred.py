@@ -54,3 +54,28 @@ def test_a_block_that_sets_nothing_leaves_the_spans(doc) -> None:
     with extensions.deferred_relation_spans(doc):
         pass
     assert _spans(doc) == before
+
+
+# --------------------------------------------------------------------------- no_relation_spans (#16)
+def test_no_relation_spans_sets_the_relations_and_leaves_the_spans() -> None:
+    nlp = govie.load("rules")
+    with extensions.no_relation_spans():
+        inside = nlp(TEXT)
+    outside = nlp(TEXT)
+    assert inside._.relations == outside._.relations and len(outside._.relations) >= 3
+    assert "VALUE_OF" not in inside.spans and len(outside.spans["VALUE_OF"]) >= 3
+    with extensions.no_relation_spans():  # also for a component that defers its spans
+        with extensions.deferred_relation_spans(inside):
+            inside._.relations = outside._.relations
+    assert "VALUE_OF" not in inside.spans
+
+
+def test_parse_many_skips_the_spans_only_for_its_own_docs() -> None:
+    nlp = govie.load("rules")
+    reports = govie.parse_many([TEXT, TEXT], nlp=nlp)
+    first = next(reports)
+    between = nlp(TEXT)  # a Doc of the caller's, made while parse_many is paused: spans as always
+    second = next(reports)
+    assert [s.text for s in between.spans["VALUE_OF"]] == ["57194条", "169件", "34件"]
+    assert first.to_json() == second.to_json()
+    assert [f.indicator for f in first.facts] == ["主动公开政府信息", "受理依申请公开", "当面申请"]

@@ -10,12 +10,14 @@
 - ``doc.spans["VALUE_OF"]`` / ``doc.spans["PART_OF"]``: the same relations as spans, kept in step with
   ``Doc._.relations`` (assign a new list to change them): each span is the relation's head, labelled
   with the relation; ``Span._.tail`` is the linked METRIC and ``Span._.score`` the relation's score.
-  ``displacy.render(doc, style="span", options={"spans_key": "VALUE_OF"})`` draws them.
+  ``displacy.render(doc, style="span", options={"spans_key": "VALUE_OF"})`` draws them. Inside
+  :func:`no_relation_spans` (:func:`govie.parse_many`, whose Docs only feed its Reports) they are not made.
 - ``Doc._.indicator_ids``: ``{(start, end): indicator_id}`` for quantities mapped to the taxonomy.
 """
 from __future__ import annotations
 
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Iterable, Iterator, NamedTuple, Optional
 
 import numpy as np
@@ -91,6 +93,23 @@ def _get_relations(doc: Doc) -> Optional[list[Relation]]:
     return rels
 
 
+#: whether relation spans are made when ``doc._.relations`` is set (see :func:`no_relation_spans`)
+_MAKE_SPANS: ContextVar[bool] = ContextVar("govie_relation_spans", default=True)
+
+
+@contextmanager
+def no_relation_spans() -> Iterator[None]:
+    """Within the block (in this thread), setting ``doc._.relations`` leaves ``doc.spans`` alone: for a
+    caller that reads ``doc._.relations`` only and hands no Doc out (:func:`govie.parse_many`, where the
+    spans of every component's relations cost ~5% of the pipeline). Docs processed outside it, before
+    or after, get their spans as always."""
+    token = _MAKE_SPANS.set(False)
+    try:
+        yield
+    finally:
+        _MAKE_SPANS.reset(token)
+
+
 #: ``id(doc)`` of the docs inside :func:`deferred_relation_spans`: whether their relations were set there
 _DEFERRED: dict[int, bool] = {}
 
@@ -103,7 +122,7 @@ def _set_relations(doc: Doc, value: Optional[Iterable[Any]]) -> None:
         rels = doc.user_data[RELATIONS_KEY] = _as_relations(value)
     if id(doc) in _DEFERRED:
         _DEFERRED[id(doc)] = True
-    else:
+    elif _MAKE_SPANS.get():
         set_relation_spans(doc, rels)
 
 
@@ -119,7 +138,7 @@ def deferred_relation_spans(doc: Doc) -> Iterator[Doc]:
     try:
         yield doc
     finally:
-        if _DEFERRED.pop(id(doc)):
+        if _DEFERRED.pop(id(doc)) and _MAKE_SPANS.get():
             set_relation_spans(doc, _get_relations(doc) or [])
 
 
