@@ -199,3 +199,25 @@ def test_scorer_gives_each_labels_f1_as_a_number() -> None:
     got = score_relations([eg])
     assert got["rel_value_of_f"] == pytest.approx(2 / 3) and got["rel_part_of_f"] == 1.0
     assert got["rel_value_of_f"] == got["rel_per_type"]["VALUE_OF"]["f"]
+
+
+# --------------------------------------------------------------------------- config wins over saved cfg
+def test_the_config_decides_the_decoding_settings_of_a_saved_relation_component() -> None:
+    """A pipeline's ``config.cfg`` (or ``spacy.load(..., config=...)``) sets how the saved network decodes:
+    the component's saved ``cfg`` brings its labels, not settings that would silently override the
+    config's (the threshold, per-label thresholds, fallback, one figure one METRIC)."""
+    import spacy
+
+    import govie
+    from govie.api import MODEL_DIR
+
+    text = "全市累计主动公开政府信息57194条，共受理依申请公开169件，其中当面申请34件。"
+    shipped = govie.load()
+    assert shipped(text)._.relations, "the shipped pipeline links this sample"
+    strict = spacy.load(MODEL_DIR, config={"components": {"govie_relations": {
+        "threshold": 1.0, "fallback": False, "label_thresholds": {"PART_OF": 1.0}, "one_metric_per_figure": False}}})
+    rel = strict.get_pipe("govie_relations")
+    assert (rel.cfg["threshold"], rel.cfg["fallback"], rel.cfg["label_thresholds"], rel.cfg["one_metric_per_figure"]) \
+        == (1.0, False, {"PART_OF": 1.0}, False)
+    assert rel.labels == ("VALUE_OF", "PART_OF")  # the labels come from the saved component
+    assert strict(text)._.relations == []  # nothing reaches a probability of 1 and nothing falls back

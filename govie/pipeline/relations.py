@@ -323,16 +323,26 @@ class RelationExtractor(TrainablePipe):
         self.model.initialize(X=sample)
 
     # -- serialisation: TrainablePipe's (``cfg`` as JSON and the model's bytes through srsly) -------------
+    # The saved ``cfg`` brings the labels; the settings come from the component's config (the pipeline's
+    # config.cfg or spacy.load's overrides), which spaCy's ``cfg.update`` would otherwise overwrite with the
+    # values saved at training time, ignoring an edited threshold without a word.
+    def _keeping_settings(self, load: Callable[[], Any]) -> "RelationExtractor":
+        settings = {k: v for k, v in self.cfg.items() if k != "labels"}
+        load()
+        self.cfg.update(settings)
+        return self
+
     def from_disk(self, path, *, exclude=tuple()) -> "RelationExtractor":
         try:
-            return super().from_disk(path, exclude=exclude)
+            return self._keeping_settings(lambda: super(RelationExtractor, self).from_disk(path, exclude=exclude))
         except ValueError as err:  # thinc: "Attempt to change dimension ..." / a missing file
             raise ValueError(f"govie_relations: cannot load {path}: it was saved by an incompatible "
                              f"govie ({err}); retrain the relations (govie train --stages relations)") from err
 
     def from_bytes(self, bytes_data: bytes, *, exclude=tuple()) -> "RelationExtractor":
         try:
-            return super().from_bytes(bytes_data, exclude=exclude)
+            return self._keeping_settings(lambda: super(RelationExtractor, self).from_bytes(bytes_data,
+                                                                                            exclude=exclude))
         except ValueError as err:
             raise ValueError(f"govie_relations: cannot load these bytes: saved by an incompatible govie "
                              f"({err}); retrain the relations (govie train --stages relations)") from err
