@@ -82,7 +82,7 @@ class CountedNouns:
             if c in _STOPS or c == "的" or _DIGIT.match(c) or (c in _OPEN_QUOTES and stop > start):
                 break
             stop += 1
-        while stop > end and text[stop - 1] in " \u3000\n":
+        while stop > start and text[stop - 1] in " \u3000\n":
             stop -= 1
         return (start, stop) if any("\u4e00" <= ch <= "\u9fff" for ch in text[start:stop]) else None
 
@@ -129,7 +129,8 @@ class CountedNouns:
 
 
 def _moved(rels: list[tuple], moves: dict[tuple[int, int], tuple[int, int]]) -> list[tuple]:
-    """``rels`` with each moved quantity's VALUE_OF pointing to its noun (one relation, the best score),
+    """``rels`` with each moved quantity's VALUE_OF pointing to its noun (one relation, with the best score
+    of the quantity's links, or 1.0 as the rule linker's relations have where it had none),
     and the PART_OF relations of a METRIC that no figure measures any more on the noun that took its
     figure."""
     out, old_of = [], {}
