@@ -1,6 +1,8 @@
 """Where relations are lost: gold PART_OF and VALUE_OF relations of a corpus split, each put in one
 class by what the relation component had to work with (for tuning on dev; never run it on test
-before the model is frozen).
+before the model is frozen). "found" and the false positives are of the pipeline's final output (after
+the components that follow the relation component: counted nouns, final METRIC bounds), as
+``govie evaluate`` scores it; the classes of a miss are of the spans and scores the relation component saw.
 
     python training/rel_errors.py [--split dev] [--model DIR] [--show CLASS] [--limit N]
 
@@ -45,9 +47,13 @@ def analyse(docs, nlp, threshold=None):
     threshold = rel.cfg["threshold"]
     counts: dict[str, Counter] = defaultdict(Counter)
     examples: dict[str, list[str]] = defaultdict(list)
+    # the components after the relation component (counted nouns, final METRIC bounds, indicators) run
+    # after it here too: the found and false-positive lists are of what govie.parse returns
+    names = nlp.pipe_names
+    later = names[names.index("govie_relations") + 1:]
     for d in docs:
         for off, piece in list(chunks(d.text, CHUNK_CHARS, MAX_RUN)) or [(0, "")]:
-            with nlp.select_pipes(disable=["govie_relations", "govie_indicators"]):
+            with nlp.select_pipes(disable=["govie_relations", *later]):
                 doc = nlp(_clean(piece))
             before_rels = list(doc._.relations)
             table_tails = {(r[2] + off, r[3] + off) for r in before_rels if r[4] == "VALUE_OF"}
@@ -60,6 +66,8 @@ def analyse(docs, nlp, threshold=None):
             probs = {(label, (h[0] + off, h[1] + off), (t[0] + off, t[1] + off)): p
                      for label, h, t, p in rel._probabilities(scores)[0]}
             rel.set_annotations([doc], scores)
+            for name in later:
+                doc = nlp.get_pipe(name)(doc)
             pred = {(r[0] + off, r[1] + off, r[2] + off, r[3] + off, r[4]) for r in doc._.relations}
             pred_q = {(e.start_char + off, e.end_char + off) for e in extensions.entities(doc) if e.label_ == "QUANTITY"}
             lo, hi = off, off + len(piece)
