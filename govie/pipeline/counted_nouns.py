@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import extensions, script
+from .metric_bounds import _alternation
 from .relation_model import PART_OF, VALUE_OF
 from .spans import set_entities
 
@@ -53,10 +54,8 @@ class CountedNouns:
                  not_nouns: Sequence[str] = (), modifiers: Sequence[str] = (), max_chars: int = 16) -> None:
         self.name = name
         self.classifiers = frozenset(classifiers)
-        self.not_noun = re.compile("|".join(re.escape(w) for w in sorted(set(not_nouns), key=len, reverse=True)
-                                            if w) or r"(?!x)x")
-        self.modifier = re.compile("|".join(re.escape(w) for w in sorted(set(modifiers), key=len, reverse=True)
-                                            if w) or r"(?!x)x")
+        self.not_noun = re.compile(f"(?:{_alternation(not_nouns)})")
+        self.modifier = re.compile(f"(?:{_alternation(modifiers)})")
         self.max_chars = max_chars
 
     def noun_span(self, text: str, end: int) -> Optional[tuple[int, int]]:
