@@ -132,17 +132,17 @@ def _moved(rels: list[tuple], moves: dict[tuple[int, int], tuple[int, int]]) -> 
     of the quantity's links, or 1.0 as the rule linker's relations have where it had none),
     and the PART_OF relations of a METRIC that no figure measures any more on the noun that took its
     figure."""
-    out, old_of = [], {}
+    out, old_of, best = [], {}, {}
     for r in rels:
         q = (r[0], r[1])
         if r[4] == VALUE_OF and q in moves:
             old_of.setdefault((r[2], r[3]), moves[q])
+            best[q] = max(best.get(q, r[5]), r[5])
             continue
         out.append(r)
     measured = {(r[2], r[3]) for r in out if r[4] == VALUE_OF}
     for q, noun in moves.items():
-        score = max((r[5] for r in rels if r[4] == VALUE_OF and (r[0], r[1]) == q), default=1.0)
-        out.append((q[0], q[1], noun[0], noun[1], VALUE_OF, score))
+        out.append((q[0], q[1], noun[0], noun[1], VALUE_OF, best.get(q, 1.0)))
     follow = {m: n for m, n in old_of.items() if m not in measured}
     final = set()
     for r in out:
