@@ -40,6 +40,7 @@ def build_rule_pipeline() -> Language:
     nlp.add_pipe("govie_rule_linker")
     nlp.add_pipe("govie_rule_relations")
     nlp.add_pipe("govie_counted_nouns")
+    nlp.add_pipe("govie_breakdown_sums")
     nlp.add_pipe("govie_metric_bounds", name="govie_metric_bounds_final", config={"relations": True})
     nlp.add_pipe("govie_indicators")
     return nlp

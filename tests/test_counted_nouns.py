@@ -136,7 +136,7 @@ def test_the_config_sets_the_measure_words(rules_nlp) -> None:
 @pytest.mark.parametrize("load", [govie.load, govie.build_rule_pipeline], ids=["shipped", "rules"])
 def test_both_pipelines_run_it_between_the_linkers_and_the_final_bounds(load) -> None:
     names = load().pipe_names
-    assert names.index("govie_counted_nouns") == names.index("govie_metric_bounds_final") - 1
+    assert names.index("govie_counted_nouns") < names.index("govie_metric_bounds_final")
     assert names.index("govie_counted_nouns") > names.index("govie_rule_linker")
 
 

@@ -7,4 +7,4 @@ without installation, :func:`register_components` does the same by importing the
 def register_components() -> None:
     """Import every module that registers a govie factory, tokenizer, architecture, scorer or reader."""
     from ..tables import component  # noqa: F401
-    from . import counted_nouns, indicators, metric_bounds, quantities, relations, rule_linker, tokenizer  # noqa: F401
+    from . import breakdown_sums, counted_nouns, indicators, metric_bounds, quantities, relations, rule_linker, tokenizer  # noqa: F401

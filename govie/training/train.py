@@ -276,7 +276,7 @@ def stage_docbins(nlp: Language, train_docs: Sequence[CorpusDoc], dev_docs: Sequ
 
 #: the components ``assemble`` adds after tok2vec and NER (those of a base pipeline are replaced)
 GOVIE_COMPONENTS = ("govie_metric_bounds", "govie_metric_bounds_final", "govie_quantities", "govie_table_reader", "govie_rule_linker",
-                    "govie_relations", "govie_counted_nouns", "govie_indicators")
+                    "govie_relations", "govie_counted_nouns", "govie_breakdown_sums", "govie_indicators")
 
 
 def load_base(path: Path) -> Language:
@@ -322,6 +322,7 @@ def assemble(base: Language, relations_dir: Path) -> Language:
     nlp.add_pipe("govie_rule_linker", source=trained)
     nlp.add_pipe("govie_relations", source=trained)
     nlp.add_pipe("govie_counted_nouns")  # 26家政府部门: the noun after the measure word
+    nlp.add_pipe("govie_breakdown_sums")  # figures that add up to an earlier one are its breakdown
     # the METRICs relations point to, trimmed to the guidelines' bounds (relations move with them)
     nlp.add_pipe("govie_metric_bounds", name="govie_metric_bounds_final", config={"relations": True})
     nlp.add_pipe("govie_indicators")

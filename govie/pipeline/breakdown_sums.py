@@ -1,0 +1,192 @@
+"""The ``govie_breakdown_sums`` component: figures that add up to an earlier figure are its breakdown.
+
+Reports often break a total down without ``其中``/``分别``/``包括``: ``办结2,019件…从办理结果看:予以公开589件;
+部分公开135件;…``, ``公开278条政务信息，机构职能类信息2条，行政许可类信息3条，…``, ``复议结果为维持5件,被依法纠错1件,
+其他情形4件``. Where a run of two or more narrative figures in one sentence, in the unit of a figure shortly
+before them, adds up exactly to it, each figure's METRIC is PART_OF that figure's METRIC (ANNOTATION.md,
+Relation). The nearest such total wins (``收到申请224件,其中…。办结224件。…属已主动公开范围23件,同意公开29件…``
+→ ``办结``), and a sum decides over the relation component's guess: a child that the network put under
+another METRIC (``主动公开744条,其中,通过…网主动公开信息140条,具体为:人大建议办理类信息41条…`` → the 140)
+is moved to the total its figures reach. Figures of the statistics tables are left to the table reader.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator, Optional
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import extensions, script
+from .relation_model import PART_OF, VALUE_OF
+
+#: the factory's config (a pipeline's ``config.cfg`` can replace any of it)
+BREAKDOWN_SUMS_CONFIG = {
+    # how far before a run's first figure its total may stand (characters)
+    "max_gap": 200,
+    # how many figures of the total's unit may stand between the total and the run
+    "max_skip": 3,
+    # what introduces a breakdown (regular expressions): a run needs one before it unless it starts at
+    # the total's next figure
+    "cues": ["其中", "具体为", "具体是", "具體為", "分别为", "分别是", "分別為", "包括", "：", ":", "从[^，,。；;]{0,12}看",
+             "從[^，,。；;]{0,12}看", "结果为", "結果為"],
+    # the fewest figures a run has
+    "min_parts": 2,
+    # where a run of parts ends: a sentence's end (a run never crosses it)
+    "sentence_ends": ["。", "！", "？", "!", "?", "\n\n"],
+    # units whose figures are no counts (shares, money, durations) and make no breakdown here
+    "skip_units": ["%", "元", "天", "日", "工作日", "小时", "分钟", "年", "月"],
+}
+
+
+class BreakdownSums:
+    """Adds PART_OF from the METRICs of figures that sum to an earlier figure to that figure's METRIC."""
+
+    def __init__(self, nlp: Language, name: str, max_gap: int = 200, max_skip: int = 3, min_parts: int = 2,
+                 sentence_ends: tuple[str, ...] = (), skip_units: tuple[str, ...] = (),
+                 cues: tuple[str, ...] = ()) -> None:
+        self.name = name
+        self.max_gap = max_gap
+        self.max_skip = max_skip
+        self.min_parts = max(2, min_parts)
+        self.sentence_end = re.compile("|".join(re.escape(s) for s in sorted(sentence_ends, key=len, reverse=True))
+                                       or r"(?!)")
+        self.skip_units = frozenset(skip_units)
+        self.cue = re.compile("|".join(f"(?:{c})" for c in cues) or r"(?!)")
+
+    def _figures(self, doc: Doc, text: str, rels: list[tuple]) -> list[tuple[int, int, float, str, tuple[int, int]]]:
+        """The narrative figures measured by one METRIC each: ``(start, end, value, unit, metric)`` in text
+        order."""
+        metrics: dict[tuple[int, int], set[tuple[int, int]]] = {}
+        for r in rels:
+            if r[4] == VALUE_OF:
+                metrics.setdefault((r[0], r[1]), set()).add((r[2], r[3]))
+        regions = [(t["start"], t["end"]) for t in (doc.user_data.get("govie_meta") or {}).get("tables", ())]
+        ents = [(s, e) for s, e, label in extensions.entity_offsets(doc) if label == "QUANTITY"]
+        readings = extensions.readings(doc, [(s, e, "QUANTITY") for s, e in ents], text)
+        out = []
+        for s, e in ents:
+            ms = metrics.get((s, e))
+            r = readings.get((s, e))
+            if not ms or len(ms) != 1 or r is None or r.approximate or not isinstance(r.value, (int, float)):
+                continue
+            if r.unit in self.skip_units or any(rs <= s and e <= re_ + 1 for rs, re_ in regions):
+                continue
+            out.append((s, e, float(r.value), r.unit or "", next(iter(ms))))
+        return out
+
+    def breakdowns(self, doc: Doc) -> dict[tuple[int, int], tuple[int, int]]:
+        """``{child METRIC: parent METRIC}`` for every run of figures that sums to an earlier figure."""
+        text = script.rule_text(doc)
+        rels = list(doc._.relations or [])
+        figs = self._figures(doc, text, rels)
+        parts_of = {(r[0], r[1]) for r in rels if r[4] == PART_OF}  # METRICs that are parts already
+        parents: dict[int, list[int]] = {}
+        children: set[int] = set()
+        # first runs of adjacent figures, then runs that step over the parts found in the first pass
+        # (通过…网主动公开信息140条,具体为:…41条、…;通过微信公众号发文…条: the 140's parts inside the 744's)
+        for nested in (False, True):
+            for p in range(len(figs)):
+                if p in children or figs[p][2] <= 0:
+                    continue
+                for run in self._breakdowns(text, figs, p, children, nested, parts_of, bool(parents.get(p))):
+                    parents.setdefault(p, []).extend(run)
+                    children.update(run)
+                    parts_of.update(figs[i][4] for i in run)
+        out: dict[tuple[int, int], tuple[int, int]] = {}
+        for p, run in parents.items():
+            for i in run:
+                out[figs[i][4]] = figs[p][4]
+        return out
+
+    def _breakdowns(self, text: str, figs: list, p: int, children: set[int], nested: bool, parts_of: set,
+                    has_run: bool) -> Iterator[list[int]]:
+        """The runs of parts after figure ``p`` that sum to it, each of the same total in another grouping
+        (收到申请9件,其中,信函申请6件,…当面申请3件…。从申请的信息内容来看,行政许可类5件,…). A run that does not start
+        at the next figure in ``p``'s unit, or whose total is itself a part (``其中政策及规范性文件类2条，…1条，
+        …1条``), or a second run, must follow a breakdown cue (``从办理结果看:``, ``具体为``)."""
+        _, end, total, unit, metric = figs[p]
+        need_cue = metric in parts_of or has_run
+        skipped, first = 0, p + 1
+        while first < len(figs):
+            if figs[first][3] != unit or first in children:
+                first += 1
+                continue
+            if figs[first][0] - end > self.max_gap or skipped > self.max_skip:
+                return
+            if figs[first][2] == total and _said_again(text, metric, figs[first][4]):
+                return  # the total stated again (概述, then 主动公开情况): the parts follow the nearer one
+            if figs[first][2] > 0 and (skipped == 0 and not need_cue
+                                       or self.cue.search(text, figs[first - 1][1], figs[first][0])):
+                run = self._run(text, figs, first, total, unit, children, nested)
+                if run is not None and skipped and self._heads(figs, p, first, run):
+                    run = None  # the figure stepped over is the total of the run's first parts: nested
+                if run is not None:
+                    metrics = {figs[i][4] for i in run}
+                    if len(metrics) == len(run) and metric not in metrics:
+                        yield run
+                        children.update(run)
+                        end, skipped, need_cue, first = figs[run[-1]][1], 0, True, run[-1] + 1
+                        continue
+            skipped += 1
+            first += 1
+
+    @staticmethod
+    def _heads(figs: list, p: int, first: int, run: list[int]) -> bool:
+        """Whether the last figure in the unit between ``p`` and ``first`` equals the sum of the run's first
+        figures (…140条，具体为：…100条、…40条；…160条: the 140 heads the 100 and the 40, not the 300)."""
+        unit = figs[first][3]
+        q = next((i for i in range(first - 1, p, -1) if figs[i][3] == unit), None)
+        if q is None:
+            return False
+        acc = 0.0
+        for i in run[:-1]:
+            acc += figs[i][2]
+            if abs(acc - figs[q][2]) < 1e-9:
+                return True
+        return False
+
+    def _run(self, text: str, figs: list, first: int, total: float, unit: str, children: set[int],
+             nested: bool) -> Optional[list[int]]:
+        """The figures from ``first`` on, in ``unit``, within one sentence, that add up to ``total`` (the
+        parts of another run are stepped over when ``nested``, else they end it)."""
+        acc, run = 0.0, []
+        for i in range(first, len(figs)):
+            if figs[i][3] != unit:
+                continue
+            if run and self.sentence_end.search(text, figs[run[-1]][1], figs[i][0]):
+                return None
+            if i in children:
+                if nested:
+                    continue
+                return None
+            acc += figs[i][2]
+            run.append(i)
+            if abs(acc - total) < 1e-9:
+                return run if len(run) >= self.min_parts else None
+            if acc > total:
+                return None
+        return None
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not doc._.relations:
+            return doc
+        found = self.breakdowns(doc)
+        if not found:
+            return doc
+        rels = [r for r in doc._.relations if not (r[4] == PART_OF and (r[0], r[1]) in found)]
+        rels += [(c[0], c[1], p[0], p[1], PART_OF, 1.0) for c, p in found.items()]
+        doc._.relations = sorted(set(rels))
+        return doc
+
+
+def _said_again(text: str, metric: tuple[int, int], other: tuple[int, int]) -> bool:
+    return metric != other and text[metric[0]:metric[1]] == text[other[0]:other[1]]
+
+
+@Language.factory("govie_breakdown_sums", default_config=BREAKDOWN_SUMS_CONFIG,
+                  assigns=["doc._.relations"], requires=["doc.ents", "doc._.relations"])
+def make_breakdown_sums(nlp: Language, name: str, max_gap: int, max_skip: int, min_parts: int,
+                        sentence_ends: list[str], skip_units: list[str], cues: list[str]) -> BreakdownSums:
+    return BreakdownSums(nlp, name, max_gap, max_skip, min_parts, tuple(sentence_ends), tuple(skip_units),
+                         tuple(cues))

@@ -1,0 +1,181 @@
+"""``govie_breakdown_sums`` (issue #17, PART_OF): figures that add up to an earlier figure are its breakdown,
+with or without ``其中``. Synthetic sentences only."""
+import pytest
+import spacy
+
+import govie
+from govie.pipeline.breakdown_sums import BREAKDOWN_SUMS_CONFIG, BreakdownSums
+
+
+@pytest.fixture(scope="module")
+def rules_nlp():
+    return govie.build_rule_pipeline()
+
+
+@pytest.fixture(scope="module")
+def sums(rules_nlp):
+    return BreakdownSums(rules_nlp, "s", **{k: tuple(v) if isinstance(v, list) else v
+                                            for k, v in BREAKDOWN_SUMS_CONFIG.items()})
+
+
+def _doc(nlp, text, figures, parts=()):
+    """A doc whose entities are ``figures`` (``(metric, quantity)`` pairs, each found after the pair before;
+    a metric seen before is taken again) with a VALUE_OF from each quantity to its metric, and the PART_OF
+    ``parts`` (metric texts)."""
+    doc = nlp.make_doc(text)
+    ents, rels, at, where = [], [], 0, {}
+    for metric, quantity in figures:
+        q = text.index(quantity, at)
+        if metric not in where:
+            m = text.index(metric, at)
+            where[metric] = (m, m + len(metric))
+            ents.append(doc.char_span(m, m + len(metric), label="METRIC"))
+        m0, m1 = where[metric]
+        ents.append(doc.char_span(q, q + len(quantity), label="QUANTITY"))
+        rels.append((q, q + len(quantity), m0, m1, "VALUE_OF", 0.9))
+        at = max(q + len(quantity), m1)
+    for child, parent in parts:
+        rels.append((*where[child], *where[parent], "PART_OF", 0.8))
+    doc.ents = sorted(ents, key=lambda e: e.start)
+    doc._.relations = rels
+    return doc
+
+
+def _parts(doc):
+    return sorted((doc.text[r[0]:r[1]], doc.text[r[2]:r[3]]) for r in doc._.relations if r[4] == "PART_OF")
+
+
+def test_a_list_that_adds_up_to_the_figure_before_it_is_its_breakdown(rules_nlp, sums) -> None:
+    text = "今年我局公开278条政务信息，机构职能类信息2条，行政许可类信息3条，重大建设项目类信息252条，其他信息21条。"
+    figs = [("政务信息", "278条"), ("机构职能类信息", "2条"), ("行政许可类信息", "3条"),
+            ("重大建设项目类信息", "252条"), ("其他信息", "21条")]
+    doc = sums(_doc(rules_nlp, text, figs))
+    assert _parts(doc) == sorted((m, "政务信息") for m, _ in figs[1:])
+    assert all(r[5] == 1.0 for r in doc._.relations if r[4] == "PART_OF")
+
+
+def test_no_breakdown_when_the_figures_do_not_add_up(rules_nlp, sums) -> None:
+    text = "今年我局公开278条政务信息，机构职能类信息2条，行政许可类信息3条，重大建设项目类信息250条。"
+    figs = [("政务信息", "278条"), ("机构职能类信息", "2条"), ("行政许可类信息", "3条"), ("重大建设项目类信息", "250条")]
+    assert _parts(sums(_doc(rules_nlp, text, figs))) == []
+
+
+def test_a_run_after_a_cue_may_step_over_other_figures(rules_nlp, sums) -> None:
+    text = "办结2019件，上年结转101件。从办理结果看：予以公开589件；部分公开135件；无法提供1295件。"
+    figs = [("办结", "2019件"), ("上年结转", "101件"), ("予以公开", "589件"), ("部分公开", "135件"),
+            ("无法提供", "1295件")]
+    assert _parts(sums(_doc(rules_nlp, text, figs))) == sorted((m, "办结") for m, _ in figs[2:])
+
+
+def test_without_a_cue_a_run_must_start_at_the_next_figure(rules_nlp, sums) -> None:
+    text = "办结2019件，上年结转101件，予以公开589件，部分公开135件，无法提供1295件。"
+    figs = [("办结", "2019件"), ("上年结转", "101件"), ("予以公开", "589件"), ("部分公开", "135件"),
+            ("无法提供", "1295件")]
+    assert _parts(sums(_doc(rules_nlp, text, figs))) == []
+
+
+def test_a_run_stays_in_one_sentence(rules_nlp, sums) -> None:
+    text = "收到申请5件，当面申请3件。网络申请2件。"
+    figs = [("收到申请", "5件"), ("当面申请", "3件"), ("网络申请", "2件")]
+    assert _parts(sums(_doc(rules_nlp, text, figs))) == []
+
+
+def test_a_total_can_be_broken_down_twice(rules_nlp, sums) -> None:
+    text = "收到申请9件，其中信函申请6件，当面申请3件。从申请内容看，行政许可类5件，建设项目类2件，拆迁安置类1件，政策法规类1件。"
+    figs = [("收到申请", "9件"), ("信函申请", "6件"), ("当面申请", "3件"), ("行政许可类", "5件"),
+            ("建设项目类", "2件"), ("拆迁安置类", "1件"), ("政策法规类", "1件")]
+    assert _parts(sums(_doc(rules_nlp, text, figs))) == sorted((m, "收到申请") for m, _ in figs[1:])
+
+
+def test_a_part_followed_by_smaller_siblings_is_no_total(rules_nlp, sums) -> None:
+    # 政策类2条 = 1 + 1 by chance: a part needs a cue before parts of its own
+    text = "主动公开64条，其中政策类2条，规划类1条，财政类1条，环保类60条。"
+    figs = [("主动公开", "64条"), ("政策类", "2条"), ("规划类", "1条"), ("财政类", "1条"), ("环保类", "60条")]
+    assert _parts(sums(_doc(rules_nlp, text, figs))) == sorted((m, "主动公开") for m, _ in figs[1:])
+    text = "主动公开64条，其中政策类2条，规划类1条，财政类1条，环保类30条。"
+    assert _parts(sums(_doc(rules_nlp, text, figs[:4] + [("环保类", "30条")],
+                            parts=[("政策类", "主动公开")]))) == [("政策类", "主动公开")]
+
+
+def test_the_parts_follow_the_total_stated_again_nearest_them(rules_nlp, sums) -> None:
+    text = "一、概述\n我办共主动公开政府信息19条，受理申请6件。\n二、主动公开情况\n我办共主动公开政府信息19条，其中全文电子化率达100%。\n在主动公开的信息中，机构职能类信息3条，业务动态类信息16条。"
+    figs = [("主动公开政府信息", "19条"), ("受理申请", "6件"), ("主动公开政府信息", "19条"),
+            ("机构职能类信息", "3条"), ("业务动态类信息", "16条")]
+    doc = _doc(rules_nlp, text, figs[:2])
+    m = text.index("主动公开政府信息", text.index("二、"))
+    q = text.index("19条", m)
+    doc.ents = sorted(list(doc.ents) + [doc.char_span(m, m + 8, label="METRIC"), doc.char_span(q, q + 3, label="QUANTITY")]
+                      + [doc.char_span(text.index(t), text.index(t) + len(t), label=label)
+                         for t, label in (("机构职能类信息", "METRIC"), ("3条", "QUANTITY"), ("业务动态类信息", "METRIC"),
+                                          ("16条", "QUANTITY"))], key=lambda e: e.start)
+    rels = list(doc._.relations) + [(q, q + 3, m, m + 8, "VALUE_OF", 0.9)]
+    for metric, quantity in figs[3:]:
+        a, b = text.index(metric), text.index(quantity, text.index(metric))
+        rels.append((b, b + len(quantity), a, a + len(metric), "VALUE_OF", 0.9))
+    doc._.relations = rels
+    found = [(r[0], r[2]) for r in sums(doc)._.relations if r[4] == "PART_OF"]
+    assert sorted(found) == [(text.index("机构职能类信息"), m), (text.index("业务动态类信息"), m)]
+
+
+def test_nested_breakdowns(rules_nlp, sums) -> None:
+    text = ("主动公开政府信息300条，其中，通过政府网主动公开信息140条，具体为：人大建议类信息100条、采购类信息40条；"
+            "通过微信公众号发文160条。")
+    figs = [("主动公开政府信息", "300条"), ("政府网主动公开信息", "140条"), ("人大建议类信息", "100条"),
+            ("采购类信息", "40条"), ("微信公众号发文", "160条")]
+    assert _parts(sums(_doc(rules_nlp, text, figs))) == sorted([
+        ("人大建议类信息", "政府网主动公开信息"), ("微信公众号发文", "主动公开政府信息"),
+        ("政府网主动公开信息", "主动公开政府信息"), ("采购类信息", "政府网主动公开信息")])
+
+
+def test_a_sum_overrides_the_networks_parent(rules_nlp, sums) -> None:
+    text = "主动公开政府信息300条，其中，通过政府网主动公开信息140条，具体为：人大建议类信息100条、采购类信息40条。"
+    figs = [("主动公开政府信息", "300条"), ("政府网主动公开信息", "140条"), ("人大建议类信息", "100条"),
+            ("采购类信息", "40条")]
+    doc = _doc(rules_nlp, text, figs, parts=[("人大建议类信息", "主动公开政府信息")])
+    assert _parts(sums(doc)) == [("人大建议类信息", "政府网主动公开信息"), ("采购类信息", "政府网主动公开信息")]
+
+
+def test_shares_and_other_units_are_no_parts(rules_nlp, sums) -> None:
+    text = "收到申请9件，其中信函申请6件，占66.7%，当面申请3件，占33.3%。"
+    figs = [("收到申请", "9件"), ("信函申请", "6件"), ("信函申请", "66.7%"), ("当面申请", "3件"), ("当面申请", "33.3%")]
+    doc = _doc(rules_nlp, text, [f for f in figs if f[1] != "66.7%" and f[1] != "33.3%"])
+    assert _parts(sums(doc)) == [("信函申请", "收到申请"), ("当面申请", "收到申请")]
+    text = "收到申请100%，其中信函申请60%，当面申请40%。"
+    figs = [("收到申请", "100%"), ("信函申请", "60%"), ("当面申请", "40%")]
+    assert _parts(sums(_doc(rules_nlp, text, figs))) == []
+
+
+def test_approximate_figures_make_no_breakdown(rules_nlp, sums) -> None:
+    text = "发布政府信息490余条，其中政府规章300条，规范性文件190条。"
+    figs = [("发布政府信息", "490余条"), ("政府规章", "300条"), ("规范性文件", "190条")]
+    assert _parts(sums(_doc(rules_nlp, text, figs))) == []
+
+
+def test_table_cells_are_left_to_the_table_reader(rules_nlp, sums) -> None:
+    text = "收到申请9件，信函申请6件，当面申请3件。"
+    doc = _doc(rules_nlp, text, [("收到申请", "9件"), ("信函申请", "6件"), ("当面申请", "3件")])
+    doc.user_data["govie_meta"] = {"tables": [{"kind": "t", "start": 0, "end": len(text), "cells": 3}]}
+    assert _parts(sums(doc)) == []
+
+
+def test_the_config_sets_the_cues() -> None:
+    nlp = spacy.blank("zh")
+    no_cues = nlp.add_pipe("govie_breakdown_sums", config={"cues": []})
+    assert no_cues.cue.search("从办理结果看：") is None
+    assert nlp.config["components"]["govie_breakdown_sums"]["cues"] == []
+    default = spacy.blank("zh").add_pipe("govie_breakdown_sums")
+    assert default.cue.search("从办理结果看：") is not None
+
+
+@pytest.mark.parametrize("load", [govie.load, govie.build_rule_pipeline], ids=["shipped", "rules"])
+def test_both_pipelines_run_it_after_the_linkers_and_before_the_final_bounds(load) -> None:
+    names = load().pipe_names
+    assert names.index("govie_counted_nouns") < names.index("govie_breakdown_sums") \
+        < names.index("govie_metric_bounds_final")
+
+
+def test_parse_reports_a_breakdown_without_a_cue() -> None:
+    text = "全市因政府信息公开行为提出行政复议申请受理10件，复议结果为维持5件，被依法纠错1件，其他情形4件。"
+    report = govie.parse(text)
+    parts = sorted((r["head"]["text"], r["tail"]["text"]) for r in report.relations if r["label"] == "PART_OF")
+    assert [c for c, p in parts if "行政复议" in p] and len(parts) == 3, parts
