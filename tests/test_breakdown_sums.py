@@ -127,6 +127,19 @@ def test_nested_breakdowns(rules_nlp, sums) -> None:
         ("政府网主动公开信息", "主动公开政府信息"), ("采购类信息", "政府网主动公开信息")])
 
 
+def test_a_cue_belongs_to_the_figure_right_before_it(rules_nlp, sums) -> None:
+    # 统计信息3条 = 1 + 2 by chance, but the 包括 after 46条 opens the 46's (incomplete) list
+    text = "其中统计信息3条、业务工作36条、其他12条，政府信息公开46条（包括机构职能1条、政策解读2条、安全生产26条）。"
+    figs = [("统计信息", "3条"), ("业务工作", "36条"), ("其他", "12条"), ("政府信息公开", "46条"),
+            ("机构职能", "1条"), ("政策解读", "2条"), ("安全生产", "26条")]
+    assert _parts(sums(_doc(rules_nlp, text, figs))) == []
+    # a sentence between: the cue opens the parts of the sum
+    text = "受理审批事项117件，办结171件，办结率100%。其中减免税91件，住房减免税20件，遗产继承减免税6件。"
+    figs = [("受理审批事项", "117件"), ("办结", "171件"), ("减免税", "91件"), ("住房减免税", "20件"),
+            ("遗产继承减免税", "6件")]
+    assert _parts(sums(_doc(rules_nlp, text, figs))) == sorted((m, "受理审批事项") for m, _ in figs[2:])
+
+
 def test_a_sum_overrides_the_networks_parent(rules_nlp, sums) -> None:
     text = "主动公开政府信息300条，其中，通过政府网主动公开信息140条，具体为：人大建议类信息100条、采购类信息40条。"
     figs = [("主动公开政府信息", "300条"), ("政府网主动公开信息", "140条"), ("人大建议类信息", "100条"),

@@ -119,7 +119,7 @@ class BreakdownSums:
             if figs[first][2] > 0 and (skipped == 0 and not need_cue
                                        or self.cue.search(text, figs[first - 1][1], figs[first][0])):
                 run = self._run(text, figs, first, total, unit, children, nested)
-                if run is not None and skipped and self._heads(figs, p, first, run):
+                if run is not None and skipped and self._heads(text, figs, p, first, run):
                     run = None  # the figure stepped over is the total of the run's first parts: nested
                 if run is not None:
                     metrics = {figs[i][4] for i in run}
@@ -131,10 +131,11 @@ class BreakdownSums:
             skipped += 1
             first += 1
 
-    @staticmethod
-    def _heads(figs: list, p: int, first: int, run: list[int]) -> bool:
-        """Whether the last figure in the unit between ``p`` and ``first`` equals the sum of the run's first
-        figures (…140条，具体为：…100条、…40条；…160条: the 140 heads the 100 and the 40, not the 300)."""
+    def _heads(self, text: str, figs: list, p: int, first: int, run: list[int]) -> bool:
+        """Whether the last figure in the unit between ``p`` and ``first`` heads the run instead of ``p``: it
+        equals the sum of the run's first figures (…140条，具体为：…100条、…40条；…160条: the 140 heads the 100
+        and the 40, not the 300), or it exceeds the run's sum (统计信息3条…),政府信息公开46条(包括…1条、…2条: the
+        cue is the 46's, unless a sentence ends between them)."""
         unit = figs[first][3]
         q = next((i for i in range(first - 1, p, -1) if figs[i][3] == unit), None)
         if q is None:
@@ -144,7 +145,8 @@ class BreakdownSums:
             acc += figs[i][2]
             if abs(acc - figs[q][2]) < 1e-9:
                 return True
-        return False
+        return figs[q][2] > acc + figs[run[-1]][2] + 1e-9 and not self.sentence_end.search(
+            text, figs[q][1], figs[first][0])
 
     def _run(self, text: str, figs: list, first: int, total: float, unit: str, children: set[int],
              nested: bool) -> Optional[list[int]]:
