@@ -148,6 +148,30 @@ def test_a_sum_overrides_the_networks_parent(rules_nlp, sums) -> None:
     assert _parts(sums(doc)) == [("人大建议类信息", "政府网主动公开信息"), ("采购类信息", "政府网主动公开信息")]
 
 
+def test_a_part_in_the_scope_of_a_cue_after_a_figure_belongs_to_that_figure(rules_nlp, sums) -> None:
+    # the figures do not add up (122 ≠ 74 + 46 − 2): the cue decides
+    text = ("共公开各类政务信息122条，其中政务公开专栏74条（包括公开指南1条、信息公开年报1条、财政信息11条），"
+            "政府信息公开46条（包括政策解读2条、安全生产26条）。")
+    figs = [("公开各类政务信息", "122条"), ("政务公开专栏", "74条"), ("公开指南", "1条"), ("信息公开年报", "1条"),
+            ("财政信息", "11条"), ("政府信息公开", "46条"), ("政策解读", "2条"), ("安全生产", "26条")]
+    top = [("政务公开专栏", "公开各类政务信息"), ("政府信息公开", "公开各类政务信息")]
+    network = top + [(m, "公开各类政务信息") for m, _ in figs[2:5] + figs[6:]]
+    doc = sums(_doc(rules_nlp, text, figs, parts=network))
+    assert _parts(doc) == sorted(top + [(m, "政务公开专栏") for m, _ in figs[2:5]]
+                                 + [(m, "政府信息公开") for m, _ in figs[6:]])
+
+
+def test_a_cue_after_a_share_or_across_a_sentence_moves_nothing(rules_nlp, sums) -> None:
+    text = "主动公开政府信息55条，全文电子化率达100%。其中，法规文件类信息43条，规划计划类信息1条。"
+    figs = [("主动公开政府信息", "55条"), ("全文电子化率", "100%"), ("法规文件类信息", "43条"), ("规划计划类信息", "1条")]
+    parts = [("法规文件类信息", "主动公开政府信息"), ("规划计划类信息", "主动公开政府信息")]
+    assert _parts(sums(_doc(rules_nlp, text, figs, parts=parts))) == sorted(parts)
+    text = "办结8件，按时办结8件，其中同意公开4件，申请信息不存在3件。"  # 4 + 3 ≠ 8: the cue's head decides
+    figs = [("办结", "8件"), ("按时办结", "8件"), ("同意公开", "4件"), ("申请信息不存在", "3件")]
+    doc = _doc(rules_nlp, text, figs, parts=[("同意公开", "办结"), ("申请信息不存在", "办结")])
+    assert _parts(sums(doc)) == [("同意公开", "按时办结"), ("申请信息不存在", "按时办结")]
+
+
 def test_shares_and_other_units_are_no_parts(rules_nlp, sums) -> None:
     text = "收到申请9件，其中信函申请6件，占66.7%，当面申请3件，占33.3%。"
     figs = [("收到申请", "9件"), ("信函申请", "6件"), ("信函申请", "66.7%"), ("当面申请", "3件"), ("当面申请", "33.3%")]

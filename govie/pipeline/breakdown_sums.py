@@ -8,6 +8,11 @@ Relation). The nearest such total wins (``收到申请224件,其中…。办结2
 → ``办结``), and a sum decides over the relation component's guess: a child that the network put under
 another METRIC (``主动公开744条,其中,通过…网主动公开信息140条,具体为:人大建议办理类信息41条…`` → the 140)
 is moved to the total its figures reach. Figures of the statistics tables are left to the table reader.
+
+Before the sums, a breakdown cue right after a figure (``其中政务公开专栏74条(包括公开指南1条、…)``) makes that
+figure the parent of the PART_OF children whose figures lie in the cue's scope (to the closing bracket,
+the sentence's end or the next such cue), where the network put them under an earlier total: nested
+breakdowns whose figures do not add up.
 """
 from __future__ import annotations
 
@@ -30,6 +35,9 @@ BREAKDOWN_SUMS_CONFIG = {
     # the total's next figure
     "cues": ["其中", "具体为", "具体是", "具體為", "分别为", "分别是", "分別為", "包括", "：", ":", "从[^，,。；;]{0,12}看",
              "從[^，,。；;]{0,12}看", "结果为", "結果為"],
+    # what opens the breakdown of the figure right before it (``74条(包括…``, ``117条，其中，``): a part in its
+    # scope (to the closing bracket, the sentence's end or the next such cue) belongs to that figure
+    "head_cues": ["其中", "包括", "具体为", "具体包括", "涵盖", "具體為", "具體包括", "涵蓋"],
     # the fewest figures a run has
     "min_parts": 2,
     # where a run of parts ends: a sentence's end (a run never crosses it)
@@ -44,7 +52,7 @@ class BreakdownSums:
 
     def __init__(self, nlp: Language, name: str, max_gap: int = 200, max_skip: int = 3, min_parts: int = 2,
                  sentence_ends: tuple[str, ...] = (), skip_units: tuple[str, ...] = (),
-                 cues: tuple[str, ...] = ()) -> None:
+                 cues: tuple[str, ...] = (), head_cues: tuple[str, ...] = ()) -> None:
         self.name = name
         self.max_gap = max_gap
         self.max_skip = max_skip
@@ -53,10 +61,13 @@ class BreakdownSums:
                                        or r"(?!)")
         self.skip_units = frozenset(skip_units)
         self.cue = re.compile("|".join(f"(?:{c})" for c in cues) or r"(?!)")
+        words = "|".join(re.escape(c) for c in sorted(head_cues, key=len, reverse=True))
+        self.head_cue = re.compile(f"[，,]?\\s?(?P<open>[（(])?(?:{words})" if words else r"(?!)")
 
-    def _figures(self, doc: Doc, text: str, rels: list[tuple]) -> list[tuple[int, int, float, str, tuple[int, int]]]:
+    def _figures(self, doc: Doc, text: str, rels: list[tuple], approximate: bool = False
+                 ) -> list[tuple[int, int, float, str, tuple[int, int]]]:
         """The narrative figures measured by one METRIC each: ``(start, end, value, unit, metric)`` in text
-        order."""
+        order (approximate ones, ``400余条``, only when ``approximate``)."""
         metrics: dict[tuple[int, int], set[tuple[int, int]]] = {}
         for r in rels:
             if r[4] == VALUE_OF:
@@ -68,11 +79,51 @@ class BreakdownSums:
         for s, e in ents:
             ms = metrics.get((s, e))
             r = readings.get((s, e))
-            if not ms or len(ms) != 1 or r is None or r.approximate or not isinstance(r.value, (int, float)):
+            if not ms or len(ms) != 1 or r is None or (r.approximate and not approximate) \
+                    or not isinstance(r.value, (int, float)):
                 continue
             if r.unit in self.skip_units or any(rs <= s and e <= re_ + 1 for rs, re_ in regions):
                 continue
             out.append((s, e, float(r.value), r.unit or "", next(iter(ms))))
+        return out
+
+    def cue_heads(self, doc: Doc) -> dict[tuple[int, int], tuple[int, int]]:
+        """``{child METRIC: parent METRIC}`` for the PART_OF relations whose child's figure lies in the scope
+        of a breakdown cue right after another figure of its unit (``其中政务公开专栏74条(包括公开指南1条、…)``:
+        ``公开指南`` belongs to ``政务公开专栏``, not to the total before it)."""
+        text = script.rule_text(doc)
+        rels = list(doc._.relations or [])
+        parts = [(r[0], r[1], r[2], r[3]) for r in rels if r[4] == PART_OF]
+        if not parts:
+            return {}
+        figs = self._figures(doc, text, rels, approximate=True)
+        scopes = []  # (start, end, head figure)
+        for i, (_, end, _, _, _) in enumerate(figs):
+            m = self.head_cue.match(text, end)
+            if m is None:
+                continue
+            stop = self.sentence_end.search(text, m.end(), m.end() + self.max_gap)
+            limit = stop.start() if stop else min(len(text), m.end() + self.max_gap)
+            if m.group("open"):
+                close = re.compile("[)）]").search(text, m.end(), limit)
+                limit = close.start() if close else limit
+            scopes.append([m.end(), limit, i])
+        for a, b in zip(scopes, scopes[1:]):  # a scope ends where the next one's head starts
+            a[1] = min(a[1], figs[b[2]][0]) if figs[b[2]][0] > a[0] else a[1]
+        first_fig = {}
+        for f in figs:
+            first_fig.setdefault(f[4], f)
+        out = {}
+        for c0, c1, p0, p1 in parts:
+            q = first_fig.get((c0, c1))
+            if q is None:
+                continue
+            inside = [h for start, stop, h in scopes if start <= q[0] < stop]
+            if not inside:
+                continue
+            head = figs[inside[-1]]
+            if head[3] == q[3] and head[4] not in ((p0, p1), (c0, c1)):
+                out[(c0, c1)] = head[4]
         return out
 
     def breakdowns(self, doc: Doc) -> dict[tuple[int, int], tuple[int, int]]:
@@ -173,6 +224,10 @@ class BreakdownSums:
     def __call__(self, doc: Doc) -> Doc:
         if not doc._.relations:
             return doc
+        found = self.cue_heads(doc)
+        if found:
+            doc._.relations = sorted({(r[0], r[1], *found[(r[0], r[1])], *r[4:]) if r[4] == PART_OF
+                                      and (r[0], r[1]) in found else tuple(r) for r in doc._.relations})
         found = self.breakdowns(doc)
         if not found:
             return doc
@@ -189,6 +244,7 @@ def _said_again(text: str, metric: tuple[int, int], other: tuple[int, int]) -> b
 @Language.factory("govie_breakdown_sums", default_config=BREAKDOWN_SUMS_CONFIG,
                   assigns=["doc._.relations"], requires=["doc.ents", "doc._.relations"])
 def make_breakdown_sums(nlp: Language, name: str, max_gap: int, max_skip: int, min_parts: int,
-                        sentence_ends: list[str], skip_units: list[str], cues: list[str]) -> BreakdownSums:
+                        sentence_ends: list[str], skip_units: list[str], cues: list[str],
+                        head_cues: list[str]) -> BreakdownSums:
     return BreakdownSums(nlp, name, max_gap, max_skip, min_parts, tuple(sentence_ends), tuple(skip_units),
-                         tuple(cues))
+                         tuple(cues), tuple(head_cues))
