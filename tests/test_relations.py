@@ -565,3 +565,22 @@ def test_a_rate_is_no_part_of_a_count() -> None:
                        (8, 12, 13, 19, "VALUE_OF", 0.9), rate_part]
     drop_rate_parts(doc)
     assert rate_part in doc._.relations
+
+
+def test_traditional_text_gets_the_features_of_its_simplified_view(rules_nlp) -> None:
+    """The relation features (cue words, character classes) are learnt from simplified reports: a
+    traditional-script doc is featurized through its simplified view, like every rule component."""
+    simplified = "全年共受理依申请公开169件，其中当面申请34件，占总数的20%。"
+    traditional = "全年共受理依申請公開169件，其中當面申請34件，佔總數的20%。"
+    assert len(simplified) == len(traditional)
+    f = PairFeaturizer(cue_heads=2, part_proposed=True, part_features=True)  # the shipped v3's settings
+    out = []
+    for text in (simplified, traditional):
+        doc = rules_nlp.make_doc(text)
+        spans = [("受理依申", "METRIC"), ("169件", "QUANTITY"), ("當面申請" if "當" in text else "当面申请", "METRIC"),
+                 ("34件", "QUANTITY"), ("20%", "QUANTITY")]
+        doc.ents = [doc.char_span(text.index(t), text.index(t) + len(t), label=label) for t, label in spans]
+        pairs, X = f.doc_pairs(doc)
+        out.append((pairs, X))
+    assert out[0][0] == out[1][0]
+    assert (out[0][1] == out[1][1]).all()

@@ -31,7 +31,7 @@ from spacy.tokens import Doc
 from thinc.api import Linear, Model, Relu, chain
 from thinc.types import Floats2d
 
-from . import extensions
+from . import extensions, script
 from .spans import overlaps, span_mask
 from .pair_text import (_GAP_BUCKETS, _KEYWORDS, _PUNCT, HASH_BINS, _char_counts, _contains,
                         _hash, _keyword_starts, _tail_features)
@@ -177,7 +177,9 @@ class PairFeaturizer:
         values = None
         if self.part_features:
             values = {q: (r.value, r.unit) for q in qs if (r := read[q]) is not None}
-        pairs, X = self.pairs(text, qs, ms, bare, proposals, frozenset((r[0], r[1]) for r in linked),
+        # the features read the simplified view (same offsets): cue words and character classes are
+        # learnt from simplified reports, as the rule components' patterns are written
+        pairs, X = self.pairs(script.rule_text(doc), qs, ms, bare, proposals, frozenset((r[0], r[1]) for r in linked),
                               frozenset((r[2], r[3]) for r in linked), values=values)
         if key is not None and len(self.cache) < self.CACHE_DOCS:
             self.cache[key] = (pairs, _sparse(X))
