@@ -126,6 +126,20 @@ def test_traditional_text_is_cut_like_its_view(viewing, traditional, simplified)
     assert doc.user_data[RULE_TEXT_KEY] == [len(traditional), simplified]  # the rule components reuse it
 
 
+@pytest.mark.parametrize("traditional, simplified", [
+    ("本機關受理依申請公開169件，答覆數為12件。", "本机关受理依申请公开169件，答复数为12件。"),
+    ("政府信息公開專欄發佈信息3,210條", "政府信息公开专栏发布信息3,210条"),
+])
+def test_traditional_tokens_give_tok2vec_the_features_of_their_view(viewing, traditional, simplified):
+    # every attribute the shipped tok2vec embeds: a suffix such as 息公開 must read 息公开 too
+    from spacy.attrs import NORM, PREFIX, SHAPE, SUFFIX
+
+    doc, simple = viewing.make_doc(traditional), viewing.make_doc(simplified)
+    attrs = [NORM, PREFIX, SUFFIX, SHAPE]
+    assert (doc.to_array(attrs) == simple.to_array(attrs)).all()
+    assert doc.text == traditional and doc[0].lex.orth_ == doc[0].text
+
+
 def test_simplified_norms_are_spacy_defaults(viewing):
     doc = viewing.make_doc("本机关受理依申请公开169件")
     assert [t.norm_ for t in doc] == [t.lex.norm_ for t in doc]

@@ -50,18 +50,24 @@ def store_view(doc: Doc, text: str, view: str) -> None:
 
 def set_view_norms(doc: Doc) -> None:
     """Give each token of a traditional-script doc its text in the simplified view as ``norm_``
-    (``資訊`` → ``资讯``): tok2vec's NORM feature then reads the words it learnt from simplified reports. A
-    doc without a stored view, or whose view is its text, is left as it is."""
+    (``資訊`` → ``资讯``), and its word (the vocab's lexeme) the view's prefix and suffix: tok2vec's NORM,
+    PREFIX and SUFFIX features then read the words it learnt from simplified reports, and an s2t copy of a
+    report gets the NER entities of its original. A doc without a stored view, or whose view is its text,
+    is left as it is."""
     cached = doc.user_data.get(RULE_TEXT_KEY)
     text = extensions.doc_text(doc)
     if not cached or cached[1] is None or cached[0] != len(text):
         return
     view = cached[1]
+    vocab = doc.vocab
     for tok in doc:
         s = tok.idx
         simple = view[s:s + len(tok)]
         if simple != tok.text:
             tok.norm_ = simple
+            lex, plain = vocab[tok.text], vocab[simple]
+            if lex.prefix != plain.prefix or lex.suffix != plain.suffix:
+                lex.prefix_, lex.suffix_ = plain.prefix_, plain.suffix_
 
 
 def rule_text(doc: Doc) -> str:
