@@ -64,30 +64,24 @@ class BreakdownSums:
         words = "|".join(re.escape(c) for c in sorted(head_cues, key=len, reverse=True))
         self.head_cue = re.compile(f"[，,]?\\s?(?P<open>[（(])?(?:{words})" if words else r"(?!)")
 
-    def _figures(self, doc: Doc, text: str, rels: list[tuple], approximate: bool = False
-                 ) -> list[tuple[int, int, float, str, tuple[int, int]]]:
-        """The narrative figures measured by one METRIC each: ``(start, end, value, unit, metric)`` in text
-        order (approximate ones, ``400余条``, only when ``approximate``)."""
+    def _figures(self, doc: Doc, text: str, rels: list[tuple]) -> list[tuple]:
+        """The narrative figures measured by one METRIC each: ``(start, end, value, unit, metric,
+        approximate)`` in text order (table cells and figures in ``skip_units`` left out)."""
         metrics: dict[tuple[int, int], set[tuple[int, int]]] = {}
         for r in rels:
             if r[4] == VALUE_OF:
                 metrics.setdefault((r[0], r[1]), set()).add((r[2], r[3]))
         regions = [(t["start"], t["end"]) for t in (doc.user_data.get("govie_meta") or {}).get("tables", ())]
-        ents = [(s, e) for s, e, label in extensions.entity_offsets(doc) if label == "QUANTITY"]
-        readings = extensions.readings(doc, [(s, e, "QUANTITY") for s, e in ents], text)
+        ents = [(s, e, label) for s, e, label in extensions.entity_offsets(doc) if label == "QUANTITY"
+                and len(metrics.get((s, e), ())) == 1 and not any(rs <= s and e <= re_ + 1 for rs, re_ in regions)]
         out = []
-        for s, e in ents:
-            ms = metrics.get((s, e))
-            r = readings.get((s, e))
-            if not ms or len(ms) != 1 or r is None or (r.approximate and not approximate) \
-                    or not isinstance(r.value, (int, float)):
+        for (s, e), r in extensions.readings(doc, ents, text).items():
+            if r is None or not isinstance(r.value, (int, float)) or r.unit in self.skip_units:
                 continue
-            if r.unit in self.skip_units or any(rs <= s and e <= re_ + 1 for rs, re_ in regions):
-                continue
-            out.append((s, e, float(r.value), r.unit or "", next(iter(ms))))
+            out.append((s, e, float(r.value), r.unit or "", next(iter(metrics[(s, e)])), r.approximate))
         return out
 
-    def cue_heads(self, doc: Doc) -> dict[tuple[int, int], tuple[int, int]]:
+    def cue_heads(self, doc: Doc, figs: Optional[list[tuple]] = None) -> dict[tuple[int, int], tuple[int, int]]:
         """``{child METRIC: parent METRIC}`` for the PART_OF relations whose child's figure lies in the scope
         of a breakdown cue right after another figure of its unit (``其中政务公开专栏74条(包括公开指南1条、…)``:
         ``公开指南`` belongs to ``政务公开专栏``, not to the total before it)."""
@@ -96,9 +90,10 @@ class BreakdownSums:
         parts = [(r[0], r[1], r[2], r[3]) for r in rels if r[4] == PART_OF]
         if not parts:
             return {}
-        figs = self._figures(doc, text, rels, approximate=True)
+        if figs is None:
+            figs = self._figures(doc, text, rels)
         scopes = []  # (start, end, head figure)
-        for i, (_, end, _, _, _) in enumerate(figs):
+        for i, (_, end, *_) in enumerate(figs):
             m = self.head_cue.match(text, end)
             if m is None:
                 continue
@@ -126,11 +121,13 @@ class BreakdownSums:
                 out[(c0, c1)] = head[4]
         return out
 
-    def breakdowns(self, doc: Doc) -> dict[tuple[int, int], tuple[int, int]]:
+    def breakdowns(self, doc: Doc, figs: Optional[list[tuple]] = None) -> dict[tuple[int, int], tuple[int, int]]:
         """``{child METRIC: parent METRIC}`` for every run of figures that sums to an earlier figure."""
         text = script.rule_text(doc)
         rels = list(doc._.relations or [])
-        figs = self._figures(doc, text, rels)
+        if figs is None:
+            figs = self._figures(doc, text, rels)
+        figs = [f for f in figs if not f[5]]  # an approximate figure (400余条) makes no sum
         parts_of = {(r[0], r[1]) for r in rels if r[4] == PART_OF}  # METRICs that are parts already
         parents: dict[int, list[int]] = {}
         children: set[int] = set()
@@ -156,7 +153,7 @@ class BreakdownSums:
         (收到申请9件,其中,信函申请6件,…当面申请3件…。从申请的信息内容来看,行政许可类5件,…). A run that does not start
         at the next figure in ``p``'s unit, or whose total is itself a part (``其中政策及规范性文件类2条，…1条，
         …1条``), or a second run, must follow a breakdown cue (``从办理结果看:``, ``具体为``)."""
-        _, end, total, unit, metric = figs[p]
+        _, end, total, unit, metric = figs[p][:5]
         need_cue = metric in parts_of or has_run
         skipped, first = 0, p + 1
         while first < len(figs):
@@ -224,11 +221,14 @@ class BreakdownSums:
     def __call__(self, doc: Doc) -> Doc:
         if not doc._.relations:
             return doc
-        found = self.cue_heads(doc)
+        figs = self._figures(doc, script.rule_text(doc), list(doc._.relations))
+        if len(figs) < 2:
+            return doc
+        found = self.cue_heads(doc, figs)
         if found:
             doc._.relations = sorted({(r[0], r[1], *found[(r[0], r[1])], *r[4:]) if r[4] == PART_OF
                                       and (r[0], r[1]) in found else tuple(r) for r in doc._.relations})
-        found = self.breakdowns(doc)
+        found = self.breakdowns(doc, figs)
         if not found:
             return doc
         rels = [r for r in doc._.relations if not (r[4] == PART_OF and (r[0], r[1]) in found)]
