@@ -54,37 +54,43 @@ def test_a_list_that_adds_up_to_the_figure_before_it_is_its_breakdown(rules_nlp,
     assert all(r[5] == 1.0 for r in doc._.relations if r[4] == "PART_OF")
 
 
-def test_no_breakdown_when_the_figures_do_not_add_up(rules_nlp, sums) -> None:
-    text = "今年我局公开278条政务信息，机构职能类信息2条，行政许可类信息3条，重大建设项目类信息250条。"
-    figs = [("政务信息", "278条"), ("机构职能类信息", "2条"), ("行政许可类信息", "3条"), ("重大建设项目类信息", "250条")]
+#: (why, text, figures, the total's METRIC, the index of the first part): every figure from there on is a part
+BREAKDOWNS = [
+    ("a run after a cue may step over other figures", "办结2019件，上年结转101件。从办理结果看：予以公开589件；部分公开135件；无法提供1295件。",
+     [("办结", "2019件"), ("上年结转", "101件"), ("予以公开", "589件"), ("部分公开", "135件"), ("无法提供", "1295件")],
+     "办结", 2),
+    ("a total can be broken down twice", "收到申请9件，其中信函申请6件，当面申请3件。从申请内容看，行政许可类5件，建设项目类2件，拆迁安置类1件，政策法规类1件。",
+     [("收到申请", "9件"), ("信函申请", "6件"), ("当面申请", "3件"), ("行政许可类", "5件"), ("建设项目类", "2件"),
+      ("拆迁安置类", "1件"), ("政策法规类", "1件")], "收到申请", 1),
+    # 办结171件 exceeds the run, but a sentence ends before the cue: the cue opens the parts of the sum
+    ("a sentence between a larger figure and the cue", "受理审批事项117件，办结171件，办结率100%。其中减免税91件，住房减免税20件，遗产继承减免税6件。",
+     [("受理审批事项", "117件"), ("办结", "171件"), ("减免税", "91件"), ("住房减免税", "20件"), ("遗产继承减免税", "6件")],
+     "受理审批事项", 2),
+]
+
+
+@pytest.mark.parametrize("why,text,figs,total,first", BREAKDOWNS, ids=[c[0] for c in BREAKDOWNS])
+def test_breakdown(rules_nlp, sums, why, text, figs, total, first) -> None:
+    assert _parts(sums(_doc(rules_nlp, text, figs))) == sorted((m, total) for m, _ in figs[first:])
+
+
+NO_BREAKDOWN = [
+    ("the figures do not add up", "今年我局公开278条政务信息，机构职能类信息2条，行政许可类信息3条，重大建设项目类信息250条。",
+     [("政务信息", "278条"), ("机构职能类信息", "2条"), ("行政许可类信息", "3条"), ("重大建设项目类信息", "250条")]),
+    ("without a cue a run starts at the total's next figure", "办结2019件，上年结转101件，予以公开589件，部分公开135件，无法提供1295件。",
+     [("办结", "2019件"), ("上年结转", "101件"), ("予以公开", "589件"), ("部分公开", "135件"), ("无法提供", "1295件")]),
+    ("a run stays in one sentence", "收到申请5件，当面申请3件。网络申请2件。",
+     [("收到申请", "5件"), ("当面申请", "3件"), ("网络申请", "2件")]),
+    ("an approximate total makes no sum", "发布政府信息490余条，其中政府规章300条，规范性文件190条。",
+     [("发布政府信息", "490余条"), ("政府规章", "300条"), ("规范性文件", "190条")]),
+    ("shares make no breakdown", "收到申请100%，其中信函申请60%，当面申请40%。",
+     [("收到申请", "100%"), ("信函申请", "60%"), ("当面申请", "40%")]),
+]
+
+
+@pytest.mark.parametrize("why,text,figs", NO_BREAKDOWN, ids=[c[0] for c in NO_BREAKDOWN])
+def test_no_breakdown(rules_nlp, sums, why, text, figs) -> None:
     assert _parts(sums(_doc(rules_nlp, text, figs))) == []
-
-
-def test_a_run_after_a_cue_may_step_over_other_figures(rules_nlp, sums) -> None:
-    text = "办结2019件，上年结转101件。从办理结果看：予以公开589件；部分公开135件；无法提供1295件。"
-    figs = [("办结", "2019件"), ("上年结转", "101件"), ("予以公开", "589件"), ("部分公开", "135件"),
-            ("无法提供", "1295件")]
-    assert _parts(sums(_doc(rules_nlp, text, figs))) == sorted((m, "办结") for m, _ in figs[2:])
-
-
-def test_without_a_cue_a_run_must_start_at_the_next_figure(rules_nlp, sums) -> None:
-    text = "办结2019件，上年结转101件，予以公开589件，部分公开135件，无法提供1295件。"
-    figs = [("办结", "2019件"), ("上年结转", "101件"), ("予以公开", "589件"), ("部分公开", "135件"),
-            ("无法提供", "1295件")]
-    assert _parts(sums(_doc(rules_nlp, text, figs))) == []
-
-
-def test_a_run_stays_in_one_sentence(rules_nlp, sums) -> None:
-    text = "收到申请5件，当面申请3件。网络申请2件。"
-    figs = [("收到申请", "5件"), ("当面申请", "3件"), ("网络申请", "2件")]
-    assert _parts(sums(_doc(rules_nlp, text, figs))) == []
-
-
-def test_a_total_can_be_broken_down_twice(rules_nlp, sums) -> None:
-    text = "收到申请9件，其中信函申请6件，当面申请3件。从申请内容看，行政许可类5件，建设项目类2件，拆迁安置类1件，政策法规类1件。"
-    figs = [("收到申请", "9件"), ("信函申请", "6件"), ("当面申请", "3件"), ("行政许可类", "5件"),
-            ("建设项目类", "2件"), ("拆迁安置类", "1件"), ("政策法规类", "1件")]
-    assert _parts(sums(_doc(rules_nlp, text, figs))) == sorted((m, "收到申请") for m, _ in figs[1:])
 
 
 def test_a_part_followed_by_smaller_siblings_is_no_total(rules_nlp, sums) -> None:
@@ -133,11 +139,6 @@ def test_a_cue_belongs_to_the_figure_right_before_it(rules_nlp, sums) -> None:
     figs = [("统计信息", "3条"), ("业务工作", "36条"), ("其他", "12条"), ("政府信息公开", "46条"),
             ("机构职能", "1条"), ("政策解读", "2条"), ("安全生产", "26条")]
     assert _parts(sums(_doc(rules_nlp, text, figs))) == []
-    # a sentence between: the cue opens the parts of the sum
-    text = "受理审批事项117件，办结171件，办结率100%。其中减免税91件，住房减免税20件，遗产继承减免税6件。"
-    figs = [("受理审批事项", "117件"), ("办结", "171件"), ("减免税", "91件"), ("住房减免税", "20件"),
-            ("遗产继承减免税", "6件")]
-    assert _parts(sums(_doc(rules_nlp, text, figs))) == sorted((m, "受理审批事项") for m, _ in figs[2:])
 
 
 def test_a_sum_overrides_the_networks_parent(rules_nlp, sums) -> None:
@@ -172,20 +173,11 @@ def test_a_cue_after_a_share_or_across_a_sentence_moves_nothing(rules_nlp, sums)
     assert _parts(sums(doc)) == [("同意公开", "按时办结"), ("申请信息不存在", "按时办结")]
 
 
-def test_shares_and_other_units_are_no_parts(rules_nlp, sums) -> None:
+def test_shares_are_no_parts_of_a_count(rules_nlp, sums) -> None:
     text = "收到申请9件，其中信函申请6件，占66.7%，当面申请3件，占33.3%。"
     figs = [("收到申请", "9件"), ("信函申请", "6件"), ("信函申请", "66.7%"), ("当面申请", "3件"), ("当面申请", "33.3%")]
     doc = _doc(rules_nlp, text, [f for f in figs if f[1] != "66.7%" and f[1] != "33.3%"])
     assert _parts(sums(doc)) == [("信函申请", "收到申请"), ("当面申请", "收到申请")]
-    text = "收到申请100%，其中信函申请60%，当面申请40%。"
-    figs = [("收到申请", "100%"), ("信函申请", "60%"), ("当面申请", "40%")]
-    assert _parts(sums(_doc(rules_nlp, text, figs))) == []
-
-
-def test_approximate_figures_make_no_breakdown(rules_nlp, sums) -> None:
-    text = "发布政府信息490余条，其中政府规章300条，规范性文件190条。"
-    figs = [("发布政府信息", "490余条"), ("政府规章", "300条"), ("规范性文件", "190条")]
-    assert _parts(sums(_doc(rules_nlp, text, figs))) == []
 
 
 def test_table_cells_are_left_to_the_table_reader(rules_nlp, sums) -> None:
