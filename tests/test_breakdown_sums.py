@@ -162,6 +162,17 @@ def test_a_part_in_the_scope_of_a_cue_after_a_figure_belongs_to_that_figure(rule
                                  + [(m, "政府信息公开") for m, _ in figs[6:]])
 
 
+def test_a_child_moved_from_two_parents_keeps_one_relation_with_the_best_score(rules_nlp, sums) -> None:
+    text = "共公开各类政务信息122条，其中政务公开专栏74条（包括公开指南1条、财政信息11条），其他信息48条。"
+    figs = [("公开各类政务信息", "122条"), ("政务公开专栏", "74条"), ("公开指南", "1条"), ("财政信息", "11条"),
+            ("其他信息", "48条")]
+    doc = _doc(rules_nlp, text, figs, parts=[("公开指南", "公开各类政务信息"), ("公开指南", "其他信息")])
+    rels = [r for r in doc._.relations if r[4] == "PART_OF"]
+    doc._.relations = [r for r in doc._.relations if r[4] != "PART_OF"] + [rels[0][:5] + (0.7,), rels[1][:5] + (0.9,)]
+    moved = [r for r in sums(doc)._.relations if r[4] == "PART_OF"]
+    assert [(text[r[0]:r[1]], text[r[2]:r[3]], r[5]) for r in moved] == [("公开指南", "政务公开专栏", 0.9)]
+
+
 def test_a_cue_after_a_share_or_across_a_sentence_moves_nothing(rules_nlp, sums) -> None:
     text = "主动公开政府信息55条，全文电子化率达100%。其中，法规文件类信息43条，规划计划类信息1条。"
     figs = [("主动公开政府信息", "55条"), ("全文电子化率", "100%"), ("法规文件类信息", "43条"), ("规划计划类信息", "1条")]

@@ -47,6 +47,9 @@ BREAKDOWN_SUMS_CONFIG = {
 }
 
 
+_CLOSE_BRACKET = re.compile("[)）]")
+
+
 class BreakdownSums:
     """Adds PART_OF from the METRICs of figures that sum to an earlier figure to that figure's METRIC."""
 
@@ -100,7 +103,7 @@ class BreakdownSums:
             stop = self.sentence_end.search(text, m.end(), m.end() + self.max_gap)
             limit = stop.start() if stop else min(len(text), m.end() + self.max_gap)
             if m.group("open"):
-                close = re.compile("[)）]").search(text, m.end(), limit)
+                close = _CLOSE_BRACKET.search(text, m.end(), limit)
                 limit = close.start() if close else limit
             scopes.append([m.end(), limit, i])
         for a, b in zip(scopes, scopes[1:]):  # a scope ends where the next one's head starts
@@ -224,17 +227,30 @@ class BreakdownSums:
         figs = self._figures(doc, script.rule_text(doc), list(doc._.relations))
         if len(figs) < 2:
             return doc
-        found = self.cue_heads(doc, figs)
-        if found:
-            doc._.relations = sorted({(r[0], r[1], *found[(r[0], r[1])], *r[4:]) if r[4] == PART_OF
-                                      and (r[0], r[1]) in found else tuple(r) for r in doc._.relations})
-        found = self.breakdowns(doc, figs)
-        if not found:
-            return doc
-        rels = [r for r in doc._.relations if not (r[4] == PART_OF and (r[0], r[1]) in found)]
-        rels += [(c[0], c[1], p[0], p[1], PART_OF, 1.0) for c, p in found.items()]
-        doc._.relations = sorted(set(rels))
+        with extensions.deferred_relation_spans(doc):  # the relations may be set twice: spans made once
+            found = self.cue_heads(doc, figs)
+            if found:
+                doc._.relations = _parts_moved(doc._.relations, found)
+            found = self.breakdowns(doc, figs)
+            if found:
+                rels = [r for r in doc._.relations if not (r[4] == PART_OF and (r[0], r[1]) in found)]
+                rels += [(c[0], c[1], p[0], p[1], PART_OF, 1.0) for c, p in found.items()]
+                doc._.relations = sorted(set(rels))
         return doc
+
+
+def _parts_moved(rels: list[tuple], parents: dict[tuple[int, int], tuple[int, int]]) -> list[tuple]:
+    """``rels`` with the PART_OF of each child in ``parents`` pointing to its new parent (one relation per
+    child and parent, with the best score)."""
+    best: dict[tuple, float] = {}
+    out = []
+    for r in rels:
+        if r[4] == PART_OF and (r[0], r[1]) in parents:
+            key = (r[0], r[1], *parents[(r[0], r[1])], PART_OF)
+            best[key] = max(best.get(key, r[5]), r[5])
+        else:
+            out.append(tuple(r))
+    return sorted(set(out) | {(*key, score) for key, score in best.items()})
 
 
 def _said_again(text: str, metric: tuple[int, int], other: tuple[int, int]) -> bool:
