@@ -71,12 +71,7 @@ def analyse(docs, nlp, threshold=None):
             pred = {(r[0] + off, r[1] + off, r[2] + off, r[3] + off, r[4]) for r in doc._.relations}
             pred_q = {(e.start_char + off, e.end_char + off) for e in extensions.entities(doc) if e.label_ == "QUANTITY"}
             lo, hi = off, off + len(piece)
-            idx = {e["id"]: e for e in d.entities}
-            gold = set()
-            for r in d.relations:
-                h, t = idx[r["head"]], idx[r["tail"]]
-                if lo <= h["start"] < hi:
-                    gold.add((h["start"], h["end"], t["start"], t["end"], r["type"]))
+            gold = {r for r in d.relation_offsets() if lo <= r[0] < hi}
             spans = ner_metrics | proposed
 
             def show(cls, g):

@@ -25,9 +25,7 @@ def dump_records(docs: Sequence, reports: Iterable) -> Iterator[dict]:
     tail text, score) and the gold relations' keys. ``reports``: ``govie.parse_many`` of the documents'
     texts, in order."""
     for d, r in zip(docs, reports):
-        idx = {e["id"]: e for e in d.entities}
-        gold = sorted((g["type"], idx[g["head"]]["start"], idx[g["head"]]["end"], idx[g["tail"]]["start"],
-                       idx[g["tail"]]["end"]) for g in d.relations)
+        gold = sorted((r[4], *r[:4]) for r in d.relation_offsets())
         rels = sorted((x["label"], x["head"]["start"], x["head"]["end"], x["tail"]["start"], x["tail"]["end"],
                        x["head"]["text"], x["tail"]["text"], x["score"]) for x in r.relations)
         yield {"id": d.id, "relations": [list(x) for x in rels], "gold": [list(g) for g in gold]}

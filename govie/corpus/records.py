@@ -80,6 +80,12 @@ class CorpusDoc:
     def _index(self) -> dict[str, dict[str, Any]]:
         return {e["id"]: e for e in self.entities}
 
+    def relation_offsets(self) -> list[tuple[int, int, int, int, str]]:
+        """The relations as ``(head_start, head_end, tail_start, tail_end, type)``, in record order."""
+        idx = self._index()
+        return [(idx[r["head"]]["start"], idx[r["head"]]["end"], idx[r["tail"]]["start"], idx[r["tail"]]["end"],
+                 r["type"]) for r in self.relations]
+
     def facts(self) -> list[dict[str, Any]]:
         """Gold fact records (schema v1) of this document."""
         idx = self._index()

@@ -39,9 +39,7 @@ def to_docs(docs: Sequence[CorpusDoc], nlp) -> tuple[list, int]:
                 doc._.quantity_info[f"{e['start']}:{e['end']}"] = [e.get("value"), e.get("unit"),
                                                                      bool(e.get("approximate"))]
         doc.set_ents(spans)
-        idx = {e["id"]: e for e in d.entities}
-        doc._.relations = sorted({(idx[r["head"]]["start"], idx[r["head"]]["end"], idx[r["tail"]]["start"],
-                                   idx[r["tail"]]["end"], r["type"], 1.0) for r in d.relations})
+        doc._.relations = sorted({(*r, 1.0) for r in d.relation_offsets()})
         doc.user_data["govie_id"] = d.id
         out.append(doc)
     return out, misaligned

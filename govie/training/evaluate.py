@@ -123,9 +123,7 @@ def score_doc(gold: CorpusDoc, pred: Report, scores: Scores) -> None:
         p = {x for x in pred_ents if x[2] == label}
         prf.add(len(g & p), len(p - g), len(g - p))
 
-    idx = {e["id"]: e for e in gold.entities}
-    grels = {(idx[r["head"]]["start"], idx[r["head"]]["end"], idx[r["tail"]]["start"], idx[r["tail"]]["end"],
-              r["type"]) for r in gold.relations}
+    grels = set(gold.relation_offsets())
     prels = {(r["head"]["start"], r["head"]["end"], r["tail"]["start"], r["tail"]["end"], r["label"])
              for r in pred.relations}
     for label, prf in scores.relations.items():
