@@ -35,6 +35,8 @@ TESTS = {
     "tables": ["tests/test_tables.py", "tests/test_regressions.py", "-k", FAST],
     "relations": ["tests/test_relations.py", "tests/test_golden.py"],
     "evaluate": ["tests/test_evaluate.py", "tests/test_evaluate_groups.py"],
+    "breakdown_sums": ["tests/test_breakdown_sums.py"],
+    "counted_nouns": ["tests/test_counted_nouns.py"],
 }
 #: the files each module name stands for (a package: every module in it, mutants drawn across them)
 PATHS = {
@@ -44,6 +46,8 @@ PATHS = {
     "tables": ["govie/tables.py", "govie/tables/*.py", "govie/tables/*/*.py"],
     "relations": ["govie/pipeline/relations.py"],
     "evaluate": ["govie/training/evaluate.py"],
+    "breakdown_sums": ["govie/pipeline/breakdown_sums.py"],
+    "counted_nouns": ["govie/pipeline/counted_nouns.py"],
 }
 SWAP = {"<": ">=", ">=": "<", ">": "<=", "<=": ">", "==": "!=", "!=": "==", "+": "-", "-": "+", "*": "/",
         "and": "or", "or": "and", "True": "False", "False": "True", "is": "is not", "in": "not in"}

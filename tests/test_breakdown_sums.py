@@ -66,6 +66,16 @@ BREAKDOWNS = [
     ("a sentence between a larger figure and the cue", "受理审批事项117件，办结171件，办结率100%。其中减免税91件，住房减免税20件，遗产继承减免税6件。",
      [("受理审批事项", "117件"), ("办结", "171件"), ("减免税", "91件"), ("住房减免税", "20件"), ("遗产继承减免税", "6件")],
      "受理审批事项", 2),
+    # max_skip = 3: three figures of the unit between the total and its cued run
+    ("three figures stepped over", "办结100件，上年结转1件，结转下年2件，在办3件。从办理结果看：公开60件，不公开40件。",
+     [("办结", "100件"), ("上年结转", "1件"), ("结转下年", "2件"), ("在办", "3件"), ("公开", "60件"), ("不公开", "40件")],
+     "办结", 4),
+    # a figure between of the same value as the run is no head of it: the parts stay with the first total
+    ("the same total said by another figure", "收到申请7件，及时答复7件，从申请方式看，网络申请3件，信函申请4件。",
+     [("收到申请", "7件"), ("及时答复", "7件"), ("网络申请", "3件"), ("信函申请", "4件")], "收到申请", 2),
+    # max_gap is counted from the total, wherever the two stand in the text
+    ("far into a report", "政府信息公开工作稳步推进。" * 30 + "收到申请5件，其中当面申请3件，网络申请2件。",
+     [("收到申请", "5件"), ("当面申请", "3件"), ("网络申请", "2件")], "收到申请", 1),
 ]
 
 
@@ -85,6 +95,8 @@ NO_BREAKDOWN = [
      [("发布政府信息", "490余条"), ("政府规章", "300条"), ("规范性文件", "190条")]),
     ("shares make no breakdown", "收到申请100%，其中信函申请60%，当面申请40%。",
      [("收到申请", "100%"), ("信函申请", "60%"), ("当面申请", "40%")]),
+    ("a run further than max_gap from its total", "收到申请5件，" + "政府信息公开工作稳步推进" * 20 + "，公开3件，不公开2件。",
+     [("收到申请", "5件"), ("公开", "3件"), ("不公开", "2件")]),
 ]
 
 
@@ -196,6 +208,14 @@ def test_table_cells_are_left_to_the_table_reader(rules_nlp, sums) -> None:
     doc = _doc(rules_nlp, text, [("收到申请", "9件"), ("信函申请", "6件"), ("当面申请", "3件")])
     doc.user_data["govie_meta"] = {"tables": [{"kind": "t", "start": 0, "end": len(text), "cells": 3}]}
     assert _parts(sums(doc)) == []
+
+
+def test_one_figure_equal_to_the_total_is_no_breakdown_whatever_min_parts_says(rules_nlp) -> None:
+    config = {k: tuple(v) if isinstance(v, list) else v for k, v in BREAKDOWN_SUMS_CONFIG.items()}
+    one = BreakdownSums(rules_nlp, "s", **{**config, "min_parts": 1})
+    assert one.min_parts == 2
+    text = "收到申请5件，办结5件。"
+    assert _parts(one(_doc(rules_nlp, text, [("收到申请", "5件"), ("办结", "5件")]))) == []
 
 
 def test_the_config_sets_the_cues() -> None:

@@ -118,6 +118,15 @@ def test_the_part_of_of_a_metric_left_without_figure_moves_with_it(rules_nlp, co
                                    ("因变更移送", "受理申请", "PART_OF")]
 
 
+def test_a_one_character_word_before_a_metric_in_use_leads_to_that_metric(rules_nlp, counted) -> None:
+    # 1起因变更被告…: the noun after 起 would be 因 alone; the METRIC a relation uses right after it is taken
+    text = "提起行政诉讼2起，其中1起因变更被告移送。"
+    ents = [("提起行政诉讼", "METRIC"), ("2起", "QUANTITY"), ("1起", "QUANTITY"), ("变更被告", "METRIC")]
+    doc = _doc(rules_nlp, text, ents, [(6, 8, 0, 6, "VALUE_OF", 0.9), (11, 13, 0, 6, "VALUE_OF", 0.6),
+                                       (14, 18, 0, 6, "PART_OF", 0.8)])
+    assert ("1起", "变更被告", "VALUE_OF") in _rels(counted(doc))
+
+
 def test_a_new_metric_stops_before_an_entity_a_relation_uses(rules_nlp, counted) -> None:
     text = "发布2家挂牌单位受理申请5件。"
     ents = [("发布", "METRIC"), ("2家", "QUANTITY"), ("受理申请", "METRIC"), ("5件", "QUANTITY")]
