@@ -22,7 +22,9 @@ from typing import Iterator, Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..checks import in_tables, table_regions
 from . import extensions, script
+from .metric_bounds import _alternation
 from .relation_model import PART_OF, VALUE_OF
 
 #: the factory's config (a pipeline's ``config.cfg`` can replace any of it)
@@ -60,12 +62,10 @@ class BreakdownSums:
         self.max_gap = max_gap
         self.max_skip = max_skip
         self.min_parts = max(2, min_parts)
-        self.sentence_end = re.compile("|".join(re.escape(s) for s in sorted(sentence_ends, key=len, reverse=True))
-                                       or r"(?!)")
+        self.sentence_end = re.compile(_alternation(sentence_ends))
         self.skip_units = frozenset(skip_units)
         self.cue = re.compile("|".join(f"(?:{c})" for c in cues) or r"(?!)")
-        words = "|".join(re.escape(c) for c in sorted(head_cues, key=len, reverse=True))
-        self.head_cue = re.compile(f"[，,]?\\s?(?P<open>[（(])?(?:{words})" if words else r"(?!)")
+        self.head_cue = re.compile(f"[，,]?\\s?(?P<open>[（(])?(?:{_alternation(head_cues)})")
 
     def _figures(self, doc: Doc, text: str, rels: list[tuple]) -> list[tuple]:
         """The narrative figures measured by one METRIC each: ``(start, end, value, unit, metric,
@@ -74,9 +74,9 @@ class BreakdownSums:
         for r in rels:
             if r[4] == VALUE_OF:
                 metrics.setdefault((r[0], r[1]), set()).add((r[2], r[3]))
-        regions = [(t["start"], t["end"]) for t in (doc.user_data.get("govie_meta") or {}).get("tables", ())]
+        regions = table_regions(doc.user_data.get("govie_meta") or {})
         ents = [(s, e, label) for s, e, label in extensions.entity_offsets(doc) if label == "QUANTITY"
-                and len(metrics.get((s, e), ())) == 1 and not any(rs <= s and e <= re_ + 1 for rs, re_ in regions)]
+                and len(metrics.get((s, e), ())) == 1 and not in_tables(s, e, regions)]
         out = []
         for (s, e), r in extensions.readings(doc, ents, text).items():
             if r is None or not isinstance(r.value, (int, float)) or r.unit in self.skip_units:
